@@ -1,0 +1,86 @@
+"""Build one stack per resolved environment: the compiler's own settings, then each module.
+
+The compiler owns what every stack has regardless of modules -- the pinned providers,
+the S3 backend and the provider configuration (account guard, assumed role, default
+tags) -- and hands each module a `BuildContext` in registry order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .module_api import BuildContext, CheckException, Module, Stack
+from .providers import PROVIDERS, TERRAFORM_VERSION
+from .resolve import Resolved
+
+
+@dataclass
+class Target:
+    """A built stack plus the Terraform settings around it."""
+
+    stack: Stack
+    backend: dict[str, Any]
+    provider: dict[str, Any]
+    required_providers: dict[str, dict[str, str]]
+    required_version: str
+
+
+def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
+    spec, env = resolved.spec, resolved.env
+    stack = Stack(project=spec["project"], env=env)
+    services: set[str] = set()
+    present = [m for m in modules if m.name in spec]
+    for module in present:
+        services |= module.services(spec)
+    for module in present:
+        module.build(BuildContext(module.name, spec, stack, frozenset(services)))
+    for exc in spec.get("exceptions", []):
+        stack.exceptions.append(
+            CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
+        )
+    return Target(
+        stack=stack,
+        backend=backend(spec, env.name),
+        provider=provider(spec, resolved),
+        required_providers={name: dict(p) for name, p in PROVIDERS.items()},
+        required_version=TERRAFORM_VERSION,
+    )
+
+
+def backend(spec: dict[str, Any], env_name: str) -> dict[str, Any]:
+    """S3 backend: one state object per environment, encrypted, S3-native locking."""
+    state = spec["state"]
+    region = state.get("region") or spec["region"]
+    config: dict[str, Any] = {
+        "bucket": state["bucket"],
+        "key": f"{state.get('key_prefix', '')}{spec['project']}/{env_name}/terraform.tfstate",
+        "region": region,
+        "encrypt": True,
+        "use_lockfile": True,
+    }
+    if state.get("kms_key_id"):
+        config["kms_key_id"] = state["kms_key_id"]
+    if state.get("role"):
+        config["assume_role"] = {"role_arn": state["role"]}
+    return config
+
+
+def provider(spec: dict[str, Any], resolved: Resolved) -> dict[str, Any]:
+    """AWS provider: pinned to the environment's account, optional assumed role, default tags."""
+    env = resolved.env
+    tags = {"Project": spec["project"], "Environment": env.name, "ManagedBy": "mlops"}
+    if spec.get("owner"):
+        tags["Owner"] = spec["owner"]
+    tags.update(spec.get("tags", {}))
+    config: dict[str, Any] = {
+        "region": env.region,
+        "allowed_account_ids": [env.account],
+        "default_tags": [{"tags": dict(sorted(tags.items()))}],
+    }
+    if env.role_arn:
+        config["assume_role"] = [
+            {"role_arn": env.role_arn, "session_name": f"mlops-{spec['project']}-{env.name}"}
+        ]
+    return config

@@ -1,0 +1,147 @@
+"""`mlops`: the command line. The only place that prints and chooses exit codes.
+
+Exit codes: 0 ok; 1 the spec is invalid or generated/ is stale; 2 usage error (bad
+flags, unreadable file); 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import SpecError, format_path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not a bad spec: say so without a wall of text
+        if os.environ.get("MLOPS_DEBUG"):
+            raise
+        print(f"mlops: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("mlops: this is a bug; rerun with MLOPS_DEBUG=1 for the traceback and report it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlops", description="Compile mlops.yaml into Terraform JSON per environment.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def spec_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-f", "--file", default="mlops.yaml", help="the spec (default: mlops.yaml)")
+        p.add_argument("--format", choices=("text", "json"), default="text", help="error output format")
+
+    p = sub.add_parser("validate", help="check the spec and report every error; starts no CDK runtime")
+    spec_args(p)
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("compile", help="write generated/<env>/cdk.tf.json for every environment")
+    spec_args(p)
+    p.add_argument("-o", "--output", default="generated", help="output directory (default: generated)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the output directory is stale")
+    p.set_defaults(run=_compile)
+
+    p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
+    p.add_argument("-o", "--output", help="write the schema to this file")
+    p.set_defaults(run=_schema)
+    return parser
+
+
+def _read(args: argparse.Namespace) -> bytes | None:
+    try:
+        return Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"mlops: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    raw = _read(args)
+    if raw is None:
+        return EXIT_USAGE
+    checked = check(raw, args.file)
+    if checked.errors:
+        return _report(args, checked)
+    if args.format == "json":
+        print(json.dumps({"errors": []}))
+    else:
+        envs = ", ".join(r.env.name for r in checked.resolved)
+        print(f"{args.file}: ok ({len(checked.resolved)} environments: {envs})")
+    return EXIT_OK
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from .pipeline import check, plan, targets
+
+    raw = _read(args)
+    if raw is None:
+        return EXIT_USAGE
+    checked = check(raw, args.file)
+    if checked.errors:
+        return _report(args, checked)
+    files = plan(targets(checked))
+    outdir = Path(args.output)
+    if args.check:
+        stale = files.stale(outdir)
+        for rel in stale:
+            print(f"{outdir / rel}: stale", file=sys.stderr)
+        if stale:
+            print(f"mlops: {outdir}/ does not match {args.file}; run `mlops compile`", file=sys.stderr)
+            return EXIT_INVALID
+        print(f"{outdir}/ is up to date")
+        return EXIT_OK
+    changed = files.write(outdir)
+    print(f"wrote {outdir}/ ({len(files.files)} files, {len(changed)} changed)")
+    for rel in changed:
+        print(f"  {outdir / rel}")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from . import registry
+    from .schema import assemble, render
+
+    text = render(assemble(registry.modules()))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace, checked) -> int:
+    rows = []
+    for error in checked.errors:
+        pos = error.position
+        if pos is None and checked.document is not None:
+            pos = checked.document.position(error.path, key=error.key)
+        rows.append((pos.line if pos else 1, pos.column if pos else 1, error))
+    rows.sort(key=lambda r: (r[0], r[1], format_path(r[2].path), r[2].message))
+    if args.format == "json":
+        print(json.dumps({"errors": [_as_json(args.file, *row) for row in rows]}, indent=2))
+    else:
+        for line, col, error in rows:
+            print(f"{args.file}:{line}:{col}: error: {format_path(error.path)}: {error.message}", file=sys.stderr)
+            if error.hint:
+                print(f"  hint: {error.hint}", file=sys.stderr)
+        print(f"mlops: {len(rows)} error{'s' if len(rows) != 1 else ''}; nothing was written", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _as_json(file: str, line: int, col: int, error: SpecError) -> dict:
+    return {"file": file, "line": line, "column": col, "path": format_path(error.path),
+            "message": error.message, "hint": error.hint}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The small contract between the compiler and the modules that build resources.
+
+Vocabulary:
+- a *module* owns one top-level section of `mlops.yaml` (its name is that YAML key,
+  its folder, its schema fragment and its entry-point name) and adds resources for it;
+- a *resolved spec* is the plain data for one environment: defaults filled in and the
+  environment's overrides applied;
+- a *stack* is what one environment compiles to; modules add generic Terraform
+  resources to it by type and name. Nothing here imports the CDK, so a module can be
+  read and tested without Node or jsii; `mlops.cdk` turns a finished stack into
+  Terraform JSON.
+
+References between resources are Terraform expressions (`${aws_kms_key.platform.arn}`)
+produced by `Resource.ref`, so the output reads like hand-written Terraform and the
+provider-schema check can follow them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from .errors import SpecError, SpecPath
+
+# Terraform names: a letter or underscore first, then letters, digits, _ and -.
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def tf_name(*parts: str) -> str:
+    """A Terraform resource name from spec names: `("data", "raw-2")` -> `data_raw_2`.
+
+    Spec names are the only source of addresses, so renaming one entry never renames
+    another (DESIGN.md, Output).
+    """
+    name = "_".join(re.sub(r"[^A-Za-z0-9_]", "_", p) for p in parts if p)
+    return name if _NAME.match(name) else f"_{name}"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One deployment target: its own account, region, stack and output directory."""
+
+    name: str
+    account: str
+    region: str
+    role_arn: str | None = None
+
+    @property
+    def partition(self) -> str:
+        """The ARN partition of the region: aws, aws-cn or aws-us-gov."""
+        return partition(self.region)
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
+        """An ARN in this environment's partition and account."""
+        where = self.region if region else ""
+        return f"arn:{self.partition}:{service}:{where}:{self.account}:{resource}"
+
+
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+@dataclass
+class Resource:
+    """A resource or data source a module emitted, with where it came from."""
+
+    type: str
+    name: str
+    attrs: dict[str, Any]
+    module: str
+    spec_path: SpecPath
+    data_source: bool = False
+    prevent_destroy: bool = False
+    depends_on: tuple[str, ...] = ()
+    provider: str | None = None
+
+    @property
+    def address(self) -> str:
+        prefix = "data." if self.data_source else ""
+        return f"{prefix}{self.type}.{self.name}"
+
+    def ref(self, attribute: str) -> str:
+        """A Terraform expression for one of this resource's attributes."""
+        return "${" + self.address + "." + attribute + "}"
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    value: Any
+    description: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class CheckException:
+    """A checkov finding the platform accepts on purpose, with the reason people read."""
+
+    check: str
+    resource: str
+    reason: str
+    declared_by: str
+    expires: str | None = None
+
+
+@dataclass
+class Stack:
+    """Everything one environment compiles to, before the CDK layer sees it."""
+
+    project: str
+    env: Environment
+    resources: list[Resource] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+    exceptions: list[CheckException] = field(default_factory=list)
+    # Values a module publishes for the modules that run after it ("keys.platform").
+    exports: dict[str, Any] = field(default_factory=dict)
+    _addresses: set[str] = field(default_factory=set)
+
+    def add(self, resource: Resource) -> Resource:
+        if resource.address in self._addresses:
+            raise ValueError(f"{resource.module}: {resource.address} emitted twice")
+        self._addresses.add(resource.address)
+        self.resources.append(resource)
+        return resource
+
+
+@dataclass
+class BuildContext:
+    """What a module's `build` gets: its own section, the whole spec, and the stack."""
+
+    module: str
+    spec: Mapping[str, Any]
+    stack: Stack
+    services: frozenset[str] = frozenset()
+
+    @property
+    def section(self) -> Mapping[str, Any]:
+        return self.spec.get(self.module) or {}
+
+    @property
+    def env(self) -> Environment:
+        return self.stack.env
+
+    def resource(
+        self,
+        type_: str,
+        name: str,
+        attrs: dict[str, Any],
+        *,
+        path: SpecPath,
+        prevent_destroy: bool = False,
+        depends_on: Iterable[Resource] = (),
+    ) -> Resource:
+        return self.stack.add(
+            Resource(
+                type=type_,
+                name=name,
+                attrs=attrs,
+                module=self.module,
+                spec_path=path,
+                prevent_destroy=prevent_destroy,
+                depends_on=tuple(r.address for r in depends_on),
+            )
+        )
+
+    def data(self, type_: str, name: str, attrs: dict[str, Any], *, path: SpecPath) -> Resource:
+        return self.stack.add(
+            Resource(type_, name, attrs, self.module, path, data_source=True)
+        )
+
+    def output(self, name: str, value: Any, description: str) -> None:
+        self.stack.outputs.append(Output(name, value, description))
+
+    def exception(self, check: str, resource: Resource, reason: str) -> None:
+        """Declare a checkov finding as accepted by design; it is written next to the stack."""
+        self.stack.exceptions.append(
+            CheckException(check, resource.address, reason, f"module {self.module}")
+        )
+
+    def export(self, key: str, value: Any) -> None:
+        self.stack.exports[f"{self.module}.{key}"] = value
+
+    def imported(self, key: str) -> Any:
+        """A value another module exported; a KeyError here is a module-order bug."""
+        return self.stack.exports[key]
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module as the registry hands it to the compiler.
+
+    - `schema`: the JSON Schema of the module's section (draft-07 keywords only);
+      its own `definitions` are hoisted into the bundled schema as they are, so name
+      them `<module>.<thing>`.
+    - `build`: adds the module's resources for one environment.
+    - `check`: semantic checks the schema cannot express (cross-references, CIDR
+      arithmetic); gets the resolved spec of one environment and the environment.
+    - `check_environments`: checks across environments (one resolved spec each).
+    - `services`: the AWS services the module's resources call from inside the VPC,
+      so the network module can derive its interface endpoints.
+    - `after`: modules whose exports `build` reads.
+    - `required`: the section must be present in every spec.
+    """
+
+    name: str
+    schema: Mapping[str, Any]
+    build: Callable[[BuildContext], None]
+    check: Callable[[Mapping[str, Any], Environment], list[SpecError]] = lambda spec, env: []
+    check_environments: Callable[[Mapping[str, Mapping[str, Any]]], list[tuple[str, SpecError]]] = (
+        lambda specs: []
+    )
+    services: Callable[[Mapping[str, Any]], set[str]] = lambda spec: set()
+    after: tuple[str, ...] = ()
+    required: bool = False
+
+
+def fragment(package: str) -> dict[str, Any]:
+    """A module's schema fragment, `schema.json` next to its code."""
+    return json.loads(resources.files(package).joinpath("schema.json").read_text("utf-8"))

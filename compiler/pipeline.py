@@ -1,0 +1,68 @@
+"""The passes in order: load -> validate -> resolve -> build -> synthesize -> render.
+
+Each pass is a plain function in its own file; this one only chains them and stops at
+the first pass that found errors, so later passes can trust their input. The CDK is
+imported only when a spec has come through every check and is about to synthesize.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import registry
+from .build import Target, build
+from .errors import SpecError, SpecInvalid
+from .loader import Document, load
+from .resolve import Resolved, resolve
+from .schema import assemble
+from .write import Plan, render
+
+
+@dataclass
+class Checked:
+    """A spec that passed every check, resolved per environment; errors when it did not."""
+
+    document: Document | None
+    resolved: list[Resolved] = field(default_factory=list)
+    errors: list[SpecError] = field(default_factory=list)
+
+
+def check(raw: bytes, source: str) -> Checked:
+    """load, validate and resolve: everything `mlops validate` does, without the CDK."""
+    try:
+        document = load(raw, source)
+    except SpecInvalid as invalid:
+        return Checked(None, errors=invalid.errors)
+    modules = registry.modules()
+    schema = assemble(modules)
+    from .validate import validate
+
+    errors = validate(document.data, schema)
+    if errors:
+        return Checked(document, errors=errors)
+    resolved, errors = resolve(document.data, schema, modules)
+    return Checked(document, resolved, errors)
+
+
+def targets(checked: Checked) -> list[Target]:
+    modules = registry.modules()
+    return [build(one, modules) for one in checked.resolved]
+
+
+def plan(built: list[Target]) -> Plan:
+    """Synthesize every stack and render the files of `generated/`."""
+    from .cdk import synthesize  # the CDK runtime starts here and nowhere else
+
+    stacks = synthesize(built)
+    files: dict[str, bytes] = {}
+    for target in built:
+        name = target.stack.env.name
+        files[f"{name}/cdk.tf.json"] = render(stacks[name])
+        files[f"{name}/exceptions.json"] = render(
+            {"exceptions": [vars(e) for e in sorted(target.stack.exceptions, key=_exception_key)]}
+        )
+    return Plan(files)
+
+
+def _exception_key(exc) -> tuple:
+    return (exc.resource, exc.check, exc.declared_by)

@@ -1,0 +1,14 @@
+"""The provider and Terraform versions every generated stack pins.
+
+One place, because three things must agree: the `required_providers` block we emit,
+the provider schemas the compiler checks resources against, and the versions of the
+prebuilt CDK provider packages those schemas were extracted from
+(cdktn-provider-aws 25.8.1 carries hashicorp/aws 6.69.1).
+"""
+
+PROVIDERS: dict[str, dict[str, str]] = {
+    "aws": {"source": "hashicorp/aws", "version": "6.69.1"},
+}
+
+# S3-native state locking (`use_lockfile`) needs Terraform 1.10.
+TERRAFORM_VERSION = ">= 1.10.0"

@@ -1,0 +1,95 @@
+"""Assemble the bundled JSON Schema from the core fragment and the modules' fragments.
+
+The result is one self-contained draft-07 file that yaml-language-server understands,
+committed as `schemas/mlops.schema.json` and tested for drift. Environment overrides
+get a *partial* copy of every module's schema (no `required`, no `default`), so an
+editor completes and checks override keys exactly like the base keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+from .module_api import Module
+
+DRAFT = "http://json-schema.org/draft-07/schema#"
+SCHEMA_ID = "https://mlops.dev/schemas/mlops.schema.json"
+PARTIAL = "partial."
+
+
+def core_fragment() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("core.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def assemble(modules: Iterable[Module]) -> dict[str, Any]:
+    core = core_fragment()
+    properties = dict(core["properties"])
+    definitions = dict(core["definitions"])
+    required = list(core["required"])
+    override_props: dict[str, Any] = {
+        "tags": {
+            "type": "object",
+            "description": "Tags merged over the top-level tags in this environment.",
+            "additionalProperties": {"type": "string", "maxLength": 256},
+        }
+    }
+    for module in modules:
+        fragment = copy.deepcopy(dict(module.schema))
+        own_defs = fragment.pop("definitions", {})
+        for name, definition in own_defs.items():
+            if name in definitions:
+                raise ValueError(f"module {module.name}: definition {name!r} already exists")
+            definitions[name] = definition
+            definitions[PARTIAL + name] = _partial(definition)
+        if module.name in properties:
+            raise ValueError(f"module {module.name}: section name already taken")
+        properties[module.name] = fragment
+        override_props[module.name] = _partial(fragment)
+        if module.required:
+            required.append(module.name)
+    definitions["overrides"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Settings of this environment that differ from the top level; merged key by key (lists replace).",
+        "properties": override_props,
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": SCHEMA_ID,
+        "title": "mlops.yaml",
+        "description": "One file that describes a team's MLOps platform on AWS; `mlops compile` turns it into Terraform.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
+        "definitions": dict(sorted(definitions.items())),
+    }
+
+
+def _partial(schema: Any) -> Any:
+    """The same schema with nothing required and no defaults, refs to partial copies."""
+    if isinstance(schema, list):
+        return [_partial(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key in ("required", "default", "minProperties"):
+            continue
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/definitions/"):
+            out[key] = "#/definitions/" + PARTIAL + value.removeprefix("#/definitions/")
+        elif key in ("properties", "definitions"):
+            out[key] = {k: _partial(v) for k, v in value.items()}
+        else:
+            out[key] = _partial(value)
+    return out
+
+
+def render(schema: dict[str, Any]) -> str:
+    """The committed form: stable key order inside objects as written, 2-space indent."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,85 @@
+"""Render stacks to bytes, then write them atomically or compare them (`--check`).
+
+Rendering is canonical -- sorted keys, two-space indent, UTF-8, a final newline -- so
+the same spec always gives the same bytes whatever its key order. The compiler owns
+only the files it writes (`cdk.tf.json`, `exceptions.json`) in each `generated/<env>/`;
+`.terraform/` and lock files that `terraform init` leaves there are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+OWNED = ("cdk.tf.json", "exceptions.json")
+
+
+def render(doc: Any) -> bytes:
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `generated/` should hold: relative path -> bytes."""
+
+    files: dict[str, bytes]
+
+    def stale(self, outdir: Path) -> list[str]:
+        """Files that differ, are missing, or belong to an environment that no longer exists."""
+        problems = []
+        for rel, content in sorted(self.files.items()):
+            path = outdir / rel
+            if not path.is_file():
+                problems.append(f"{rel} (missing)")
+            elif path.read_bytes() != content:
+                problems.append(f"{rel} (differs)")
+        problems += [f"{rel} (no longer generated)" for rel in self._orphans(outdir)]
+        return problems
+
+    def write(self, outdir: Path) -> list[str]:
+        """Write every file through a temporary sibling and an atomic rename."""
+        outdir.mkdir(parents=True, exist_ok=True)
+        staged: list[tuple[str, Path]] = []
+        try:
+            for rel, content in sorted(self.files.items()):
+                target = outdir / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".mlops-", dir=target.parent)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content)
+                staged.append((rel, Path(tmp)))
+        except BaseException:
+            for _, tmp in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        changed = []
+        for rel, tmp in staged:
+            target = outdir / rel
+            if target.is_file() and target.read_bytes() == self.files[rel]:
+                tmp.unlink()
+                continue
+            os.replace(tmp, target)
+            changed.append(rel)
+        for rel in self._orphans(outdir):
+            (outdir / rel).unlink()
+            changed.append(f"{rel} (removed)")
+            try:
+                (outdir / rel).parent.rmdir()
+            except OSError:
+                pass  # terraform's own files are still there: keep the directory
+        return changed
+
+    def _orphans(self, outdir: Path) -> list[str]:
+        if not outdir.is_dir():
+            return []
+        found = []
+        for env_dir in sorted(p for p in outdir.iterdir() if p.is_dir()):
+            for name in OWNED:
+                rel = f"{env_dir.name}/{name}"
+                if (env_dir / name).is_file() and rel not in self.files:
+                    found.append(rel)
+        return found
