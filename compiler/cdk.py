@@ -76,15 +76,15 @@ def synthesize(targets: list[Target]) -> dict[str, dict[str, Any]]:
             return self._attrs
 
     with tempfile.TemporaryDirectory(prefix="mlops-synth-") as outdir:
-        # cdktn validates features against the Terraform versions a project targets;
-        # S3-native locking needs 1.10 (cdktf ignores this context key).
-        targets_ctx = {"terraform": ">=1.10.0", "opentofu": ">=1.10.0"}
-        app = cdk.App(outdir=outdir, context={"targetVersions": targets_ctx})
+        app = cdk.App(outdir=outdir)
         for target in targets:
             stack = cdk.TerraformStack(app, target.stack.env.name)
             for name, pin in target.required_providers.items():
                 Provider(stack, name, pin["source"], target.provider if name == "aws" else {})
-            cdk.S3Backend(stack, **_backend_kwargs(target.backend))
+            # The backend's settings go in as written: cdktf 0.21's S3Backend lacks
+            # `use_lockfile`, and the same JSON must come out of both libraries.
+            cdk.S3Backend(stack, bucket=target.backend["bucket"], key=target.backend["key"])
+            stack.add_override("terraform.backend.s3", target.backend)
             made: dict[str, Any] = {}
             for res in target.stack.resources:
                 if res.data_source:
@@ -109,13 +109,6 @@ def synthesize(targets: list[Target]) -> dict[str, dict[str, Any]]:
             )
             for t in targets
         }
-
-
-def _backend_kwargs(config: dict[str, Any]) -> dict[str, Any]:
-    kwargs = {k: v for k, v in config.items() if k != "assume_role"}
-    if "assume_role" in config:
-        kwargs["assume_role"] = {"role_arn": config["assume_role"]["role_arn"]}
-    return kwargs
 
 
 def _strip_metadata(doc: dict[str, Any]) -> dict[str, Any]:

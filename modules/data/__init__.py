@@ -67,7 +67,6 @@ def _log_bucket(ctx: BuildContext, sources: list[str]):
     logs = bucket(ctx, "access_logs", name, path, kms_key=None, policy_statements=[allow_logging])
     lifecycle(ctx, logs, path, noncurrent_days=30, expire_days=spec["data"]["access_logs"]["retention_days"])
     ctx.exception("CKV_AWS_145", logs, "S3 server access log delivery supports only SSE-S3 (AES256) on the target bucket")
-    ctx.exception("CKV_AWS_18", logs, "this is the access log bucket; logging it to itself would loop")
     ctx.exception("CKV_AWS_144", logs, "access logs are audit copies kept in-region; replication is not configured by mlops")
     ctx.exception("CKV2_AWS_62", logs, "the log bucket receives only S3 log delivery; nothing reacts to its events")
     return logs

@@ -21,6 +21,9 @@ ADMIN_ACTIONS = [
     "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
     "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
 ]
+# checkov reads a key policy as an identity policy, where Resource "*" would mean
+# every resource; in a key policy it can only mean the key itself.
+KEY_POLICY_FINDINGS = ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356")
 USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
 
 
@@ -38,23 +41,27 @@ def build(ctx: BuildContext) -> None:
 def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int) -> str:
     env, project = ctx.env, ctx.spec["project"]
     root = env.arn("iam", "root", region=False)
-    logs_arn = env.arn("logs", "log-group:*")
+    statements = [
+        statement("AccountAdministersKey", ADMIN_ACTIONS, ["*"], principals={"AWS": [root]}),
+        statement("AccountUsesKeyThroughIam", USE_ACTIONS, ["*"], principals={"AWS": [root]}),
+    ]
+    if name == PLATFORM:  # log groups (flow logs, later job logs) use the platform key
+        statements.append(statement(
+            "CloudWatchLogsUsesKeyForThisAccount",
+            USE_ACTIONS,
+            ["*"],
+            principals={"Service": [f"logs.{env.region}.amazonaws.com"]},
+            conditions=[("ArnLike", "kms:EncryptionContext:aws:logs:arn", [env.arn("logs", "log-group:*")])],
+        ))
     policy = ctx.data(
         "aws_iam_policy_document",
         tf_name("key", name),
-        document(
-            statement("AccountAdministersKey", ADMIN_ACTIONS, ["*"], principals={"AWS": [root]}),
-            statement("AccountUsesKeyThroughIam", USE_ACTIONS, ["*"], principals={"AWS": [root]}),
-            statement(
-                "CloudWatchLogsUsesKeyForThisAccount",
-                USE_ACTIONS,
-                ["*"],
-                principals={"Service": [f"logs.{env.region}.amazonaws.com"]},
-                conditions=[("ArnLike", "kms:EncryptionContext:aws:logs:arn", [logs_arn])],
-            ),
-        ),
+        document(*statements),
         path=path,
     )
+    for check in KEY_POLICY_FINDINGS:
+        ctx.exception(check, policy, "a key policy's Resource \"*\" means this key alone; every statement "
+                      "names its principal (this account, or CloudWatch Logs for this account's log groups)")
     description = domain.get("description") or f"mlops {name} key"
     key = ctx.resource(
         "aws_kms_key",

@@ -1,0 +1,27 @@
+"""Golden-file helpers: compile a spec in-process and compare a directory of files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from mlops.pipeline import check, plan, targets
+
+
+def compile_files(spec: Path) -> dict[str, bytes]:
+    checked = check(spec.read_bytes(), spec.name)
+    assert not checked.errors, "\n".join(f"{e.dotted()}: {e.message}" for e in checked.errors)
+    return plan(targets(checked)).files
+
+
+def compare_or_update(files: dict[str, bytes], expected_dir: Path, update: bool) -> None:
+    if update:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        for rel, content in files.items():
+            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / rel).write_bytes(content)
+        return
+    expected = {str(p.relative_to(expected_dir)): p.read_bytes() for p in sorted(expected_dir.rglob("*")) if p.is_file()}
+    assert sorted(files) == sorted(expected), "the set of generated files changed (run pytest --update-golden and review git diff)"
+    for rel in sorted(files):
+        assert files[rel].decode() == expected[rel].decode(), f"{rel} differs from {expected_dir / rel}"
