@@ -134,7 +134,8 @@ def _report(args: argparse.Namespace, checked) -> int:
             print(f"{args.file}:{line}:{col}: error: {format_path(error.path)}: {error.message}", file=sys.stderr)
             if error.hint:
                 print(f"  hint: {error.hint}", file=sys.stderr)
-        print(f"mlops: {len(rows)} error{'s' if len(rows) != 1 else ''}; nothing was written", file=sys.stderr)
+        tail = "; nothing was written" if args.command == "compile" else ""
+        print(f"mlops: {len(rows)} error{'s' if len(rows) != 1 else ''}{tail}", file=sys.stderr)
     return EXIT_INVALID
 
 

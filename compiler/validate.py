@@ -117,8 +117,9 @@ def _pattern_error(error: ValidationError, path: tuple) -> SpecError:
             hint=_describe(schema.get("propertyNames")),
             key=True,
         )
-    if isinstance(error.instance, str) and len(path) >= 1 and _is_name_schema(error):
-        return SpecError(path, f"name {_show(error.instance)} is not allowed here",
+    if isinstance(error.instance, str) and _is_name_schema(error):
+        # jsonschema reports a bad mapping key at its parent; point at the key itself.
+        return SpecError(path + (error.instance,), f"name {_show(error.instance)} is not allowed here",
                          hint=_describe(schema), key=True)
     return SpecError(path, f"{_show(error.instance)} is not valid here", hint=_describe(schema))
 

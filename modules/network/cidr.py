@@ -16,7 +16,7 @@ from mlops.errors import SpecError
 ZONES = "abcdef"
 PUBLIC_OFFSET = 8
 SLOTS = 16  # 8 private + 8 public, so the layout is the same with or without NAT
-SMALLEST_SUBNET = 28  # AWS rejects subnets smaller than /28
+# AWS allows /16 to /28 for a VPC; /24 is the smallest that still gives 16 slots of /28.
 LARGEST_VPC, SMALLEST_VPC = 16, 24
 
 
@@ -51,10 +51,7 @@ def check(network: Mapping[str, Any]) -> list[SpecError]:
     if not LARGEST_VPC <= vpc.prefixlen <= SMALLEST_VPC:
         return [SpecError(path, f"a VPC must be /{LARGEST_VPC} to /{SMALLEST_VPC}, got /{vpc.prefixlen}",
                           hint="use a /16 for room to grow, e.g. 10.20.0.0/16")]
-    prefix = subnet_prefix(network)
-    if prefix > SMALLEST_SUBNET:
-        return [SpecError(path, f"{text} is too small: its {SLOTS} subnet slots would be /{prefix}, and AWS subnets are /{SMALLEST_SUBNET} at the smallest",
-                          hint=f"use a /{SMALLEST_SUBNET - 4} or larger range")]
+    prefix = subnet_prefix(network)  # at most /28: the schema caps it, and /24 + 4 is /28
     if prefix - vpc.prefixlen < 4:
         return [SpecError(("network", "subnet_prefix_length"),
                           f"/{prefix} subnets leave {2 ** (prefix - vpc.prefixlen)} slots in {text}; mlops needs {SLOTS} (8 zones, private and public)",
