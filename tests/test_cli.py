@@ -1,0 +1,136 @@
+"""The CLI contract of DESIGN.md: exit codes, error formats, --check, atomic writes,
+and no CDK runtime for commands that do not synthesize."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from mlops.cli import main
+
+SPEC = ROOT / "mlops.yaml"
+BAD = ROOT / "tests" / "bad"
+
+
+def test_validate_ok(capsys) -> None:
+    assert main(["validate", "-f", str(SPEC)]) == 0
+    assert "ok (2 environments: dev, prod)" in capsys.readouterr().out
+
+
+def test_generated_matches_the_bundled_spec(capsys) -> None:
+    code = main(["compile", "--check", "-f", str(SPEC), "-o", str(ROOT / "generated")])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_json_errors(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(BAD)
+    assert main(["validate", "--format", "json", "-f", "many-errors-at-once.yaml"]) == 1
+    errors = json.loads(capsys.readouterr().out)["errors"]
+    assert [(e["line"], e["column"], e["path"]) for e in errors] == [
+        (2, 9, "region"), (7, 9, "network.cidr"), (10, 11, "data.buckets.raw.versioning")]
+    assert errors[2]["message"] == "unknown key 'versioning'"
+    assert errors[0]["file"] == "many-errors-at-once.yaml"
+
+
+def test_json_ok(capsys) -> None:
+    assert main(["validate", "--format", "json", "-f", str(SPEC)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"errors": []}
+
+
+@pytest.mark.parametrize("argv", [["compile", "--bogus"], ["frobnicate"], []])
+def test_usage_errors_exit_2(argv) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_missing_file_is_a_usage_error(capsys, tmp_path) -> None:
+    assert main(["validate", "-f", str(tmp_path / "nope.yaml")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    target = tmp_path / "generated"
+    assert main(["compile", "-f", str(SPEC), "-o", str(target)]) == 0
+    return target
+
+
+def test_compile_writes_every_environment(out: Path) -> None:
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "dev/cdk.tf.json", "dev/exceptions.json", "prod/cdk.tf.json", "prod/exceptions.json"]
+
+
+def test_check_names_stale_missing_and_orphaned_files(out: Path, capsys) -> None:
+    (out / "dev" / "cdk.tf.json").write_text("{}\n")
+    (out / "prod" / "exceptions.json").unlink()
+    (out / "old").mkdir()
+    (out / "old" / "cdk.tf.json").write_text("{}\n")
+    capsys.readouterr()
+    assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "dev/cdk.tf.json (differs): stale" in err
+    assert "prod/exceptions.json (missing): stale" in err
+    assert "old/cdk.tf.json (no longer generated): stale" in err
+    assert (out / "dev" / "cdk.tf.json").read_text() == "{}\n", "--check wrote something"
+
+
+def test_compile_keeps_terraform_files_and_removes_orphans(out: Path) -> None:
+    (out / "dev" / ".terraform.lock.hcl").write_text("# lock\n")
+    (out / "old").mkdir()
+    (out / "old" / "cdk.tf.json").write_text("{}\n")
+    assert main(["compile", "-f", str(SPEC), "-o", str(out)]) == 0
+    assert (out / "dev" / ".terraform.lock.hcl").read_text() == "# lock\n"
+    assert not (out / "old").exists()
+    assert not list(out.rglob(".mlops-*")), "temporary files were left behind"
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["--help"], ["compile", "--help"], ["compile", "-f", "tests/bad/custom-tag.yaml"]])
+def test_no_cdk_runtime_without_synthesis(argv) -> None:
+    result = _run(
+        "import sys\nfrom mlops.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('jsii', 'cdktn', 'cdktf', 'constructs'))\n"
+        "print('LOADED', loaded)\n"
+    )
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr
+
+
+def test_compile_prints_no_node_banner(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    result = subprocess.run([sys.executable, "-m", "mlops.cli", "compile", "-f", str(SPEC), "-o", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_internal_errors_are_reported_without_a_traceback(monkeypatch, capsys) -> None:
+    import mlops.pipeline
+
+    def broken(*_):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(mlops.pipeline, "targets", broken)
+    assert main(["compile", "--check", "-f", str(SPEC)]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: KeyError" in err and "Traceback" not in err
+
+
+def test_schema_command_prints_the_bundled_schema(capsys) -> None:
+    assert main(["schema"]) == 0
+    assert capsys.readouterr().out == (ROOT / "schemas" / "mlops.schema.json").read_text("utf-8")
+
+
+def test_console_script_is_installed() -> None:
+    assert shutil.which("mlops", path=str(Path(sys.executable).parent))
