@@ -4,9 +4,7 @@ checkov run on a hand-written insecure stack (tests/checkov_gate_cases/)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,14 +13,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "tools" / "checkov_gate.py"
-CASES = Path(__file__).resolve().parent / "checkov_gate_cases"
+from checkov_support import SCRIPT, gate, real_checkov
 
-_spec = importlib.util.spec_from_file_location("checkov_gate", SCRIPT)
-gate = importlib.util.module_from_spec(_spec)
-sys.modules["checkov_gate"] = gate
-_spec.loader.exec_module(gate)
+CASES = Path(__file__).resolve().parent / "checkov_gate_cases"
 
 TODAY = dt.date(2026, 6, 1)
 BUCKET = "aws_s3_bucket.data_raw"
@@ -220,17 +213,6 @@ def test_find_checkov_order(tmp_path):
 
 
 # --- real checkov ------------------------------------------------------------------
-
-def real_checkov() -> str:
-    """The checkov the gate itself would use. Missing checkov fails in CI (the gate
-    must really run there) and only skips on a developer machine."""
-    try:
-        return gate.find_checkov(None, dict(os.environ))
-    except gate.UsageError as err:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {err}")
-        pytest.skip(str(err))
-
 
 # Mixes graph checks (TYPE.NAME) with Python checks that checkov names `resource.NAME`
 # and `data.NAME`; the three blocks share the name data_raw on purpose.

@@ -1,0 +1,19 @@
+"""Every stack we generate -- each golden case and generated/ -- passes the checkov
+gate: no failed check except those declared, with a reason, by a module or the spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from checkov_support import gate, real_checkov
+from conftest import ROOT
+
+
+def test_every_generated_stack_passes_the_gate() -> None:
+    checkov = real_checkov()
+    stacks = sorted(p.parent for p in ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json"))
+    stacks += sorted(p.parent for p in ROOT.glob("generated/*/cdk.tf.json"))
+    assert len(stacks) >= 10
+    problems, counts = gate.gate(stacks, dt.date.today(), checkov)
+    assert problems == []
+    assert counts["passed"] > 0

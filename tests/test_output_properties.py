@@ -1,0 +1,84 @@
+"""Properties every generated stack has, whatever the spec: DESIGN.md's output contract
+and security baseline, checked over all golden cases and generated/."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from golden import compile_files
+from mlops.loader import load
+
+STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
+IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
+STATEFUL = {"aws_s3_bucket", "aws_kms_key"}
+# Construct-hash suffixes like _A1B2C3D4 would mean an address came from the CDK, not the spec.
+HASHED = re.compile(r"_[0-9A-F]{8}$")
+
+
+def _stack(path: Path) -> dict:
+    return json.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_stateful_resources_are_protected(path: Path) -> None:
+    resources = _stack(path)["resource"]
+    for type_ in STATEFUL & set(resources):
+        for name, body in resources[type_].items():
+            assert body.get("lifecycle", {}).get("prevent_destroy") is True, f"{type_}.{name}"
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_addresses_come_from_spec_names(path: Path) -> None:
+    doc = _stack(path)
+    for section in ("resource", "data"):
+        for type_, by_name in doc.get(section, {}).items():
+            for name in by_name:
+                assert not HASHED.search(name), f"{type_}.{name}"
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_no_wildcard_actions_are_allowed(path: Path) -> None:
+    for name, body in _stack(path).get("data", {}).get("aws_iam_policy_document", {}).items():
+        for statement in body["statement"]:
+            if statement["effect"] == "Allow":
+                wild = [a for a in statement["actions"] if a == "*" or a.endswith(":*")]
+                assert not wild, f"{name}/{statement['sid']} allows {wild}"
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_terraform_settings(path: Path) -> None:
+    doc = _stack(path)
+    terraform = doc["terraform"]
+    assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "6.69.1"}
+    assert terraform["required_version"] == ">= 1.10.0"
+    backend = terraform["backend"]["s3"]
+    assert backend["encrypt"] is True and backend["use_lockfile"] is True
+    assert backend["key"].endswith(f"/{path.parent.name}/terraform.tfstate")
+    provider = doc["provider"]["aws"][0]
+    assert len(provider["allowed_account_ids"]) == 1
+    assert "//" not in doc, "CDK metadata leaked into the output"
+
+
+def _reversed(value):
+    """The same data with every mapping's keys in reverse order."""
+    if isinstance(value, dict):
+        return {k: _reversed(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed(v) for v in value]
+    return value
+
+
+def test_key_order_does_not_change_the_output(tmp_path: Path) -> None:
+    spec = ROOT / "mlops.yaml"
+    shuffled = _reversed(load(spec.read_bytes(), "mlops.yaml").data)
+    other = tmp_path / "mlops.yaml"
+    other.write_text(json.dumps(shuffled, indent=1))  # JSON is YAML 1.2
+    assert compile_files(other) == compile_files(spec)
+    files = compile_files(spec)
+    for rel, content in files.items():
+        assert content == (ROOT / "generated" / rel).read_bytes(), rel
