@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import SpecError, format_path
+from .errors import SpecError, SpecInvalid, format_path
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -89,7 +89,11 @@ def _compile(args: argparse.Namespace) -> int:
     checked = check(raw, args.file)
     if checked.errors:
         return _report(args, checked)
-    files = plan(targets(checked))
+    try:
+        files = plan(targets(checked))
+    except SpecInvalid as invalid:  # a stack does not conform to the provider schemas
+        checked.errors = invalid.errors
+        return _report(args, checked)
     outdir = Path(args.output)
     if args.check:
         stale = files.stale(outdir)

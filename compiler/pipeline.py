@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import registry
+from . import conformance, registry
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
@@ -50,10 +50,18 @@ def targets(checked: Checked) -> list[Target]:
 
 
 def plan(built: list[Target]) -> Plan:
-    """Synthesize every stack and render the files of `generated/`."""
+    """Synthesize every stack, check it against the pinned provider schemas, and render
+    the files of `generated/`; raises SpecInvalid when a stack does not conform."""
     from .cdk import synthesize  # the CDK runtime starts here and nowhere else
 
     stacks = synthesize(built)
+    schemas = conformance.pinned()
+    errors: list[SpecError] = []
+    for target in built:
+        origins = {r.address: conformance.Origin(r.module, r.spec_path) for r in target.stack.resources}
+        errors += conformance.check(stacks[target.stack.env.name], origins, schemas)
+    if errors:
+        raise SpecInvalid(_unique(errors))
     files: dict[str, bytes] = {}
     for target in built:
         name = target.stack.env.name
@@ -62,6 +70,14 @@ def plan(built: list[Target]) -> Plan:
             {"exceptions": [vars(e) for e in sorted(target.stack.exceptions, key=_exception_key)]}
         )
     return Plan(files)
+
+
+def _unique(errors: list[SpecError]) -> list[SpecError]:
+    """One error per problem, even when every environment's stack has it."""
+    seen: dict[tuple, SpecError] = {}
+    for error in errors:
+        seen.setdefault((error.path, error.message), error)
+    return list(seen.values())
 
 
 def _exception_key(exc) -> tuple:

@@ -3,11 +3,14 @@
 One place, because three things must agree: the `required_providers` block we emit,
 the provider schemas the compiler checks resources against, and the versions of the
 prebuilt CDK provider packages those schemas were extracted from
-(cdktn-provider-aws 25.8.1 carries hashicorp/aws 6.69.1).
+(cdktn-provider-aws 25.8.1 carries hashicorp/aws 6.69.1, cdktn-provider-awscc 1.8.0
+carries hashicorp/awscc 1.106.0). A stack requires only the providers it uses: aws
+always, awscc when a module emits one of its resources.
 """
 
 PROVIDERS: dict[str, dict[str, str]] = {
     "aws": {"source": "hashicorp/aws", "version": "6.69.1"},
+    "awscc": {"source": "hashicorp/awscc", "version": "1.106.0"},
 }
 
 # S3-native state locking (`use_lockfile`) needs Terraform 1.10.

@@ -1,0 +1,127 @@
+"""The provider-schema check: deliberately broken resources, each with its message.
+
+Runs against the pinned `hashicorp/aws` slice in schemas/providers/, the same schema
+`mlops compile` uses, so a message here is what a module author would see."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from conftest import ROOT
+from mlops import registry
+from mlops.conformance import Origin, check, pinned
+
+GOOD = {
+    "provider": {"aws": [{"region": "eu-west-1", "allowed_account_ids": ["111111111111"],
+                          "default_tags": [{"tags": {"Project": "demo"}}]}]},
+    "resource": {
+        "aws_kms_key": {"platform": {"enable_key_rotation": True, "deletion_window_in_days": 30,
+                                     "lifecycle": {"prevent_destroy": True}}},
+        "aws_vpc": {"main": {"cidr_block": "10.20.0.0/16"}},
+        "aws_subnet": {"private_a": {"vpc_id": "${aws_vpc.main.id}", "cidr_block": "10.20.0.0/20"}},
+        "aws_s3_bucket": {"data_raw": {"bucket": "demo-raw"}},
+        "aws_s3_bucket_versioning": {"data_raw": {"bucket": "${aws_s3_bucket.data_raw.id}",
+                                                  "versioning_configuration": [{"status": "Enabled"}]}},
+        "aws_s3_bucket_server_side_encryption_configuration": {"data_raw": {
+            "bucket": "${aws_s3_bucket.data_raw.id}",
+            "rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms",
+                                                                   "kms_master_key_id": "${aws_kms_key.platform.arn}"}]}]}},
+    },
+    "data": {"aws_iam_policy_document": {"key": {"statement": [{"actions": ["kms:Decrypt"], "resources": ["*"]}]}}},
+    "output": {"vpc": {"value": "${aws_vpc.main.id}"}},
+}
+ORIGINS = {"aws_s3_bucket.data_raw": Origin("data", ("data", "buckets", "raw"))}
+
+
+def _errors(mutate) -> list[str]:
+    stack = copy.deepcopy(GOOD)
+    mutate(stack)
+    return [e.message for e in check(stack, ORIGINS, pinned())]
+
+
+def test_a_conforming_stack_has_no_errors() -> None:
+    assert _errors(lambda s: None) == []
+
+
+def _set(*path_and_value):
+    *path, value = path_and_value
+
+    def mutate(stack):
+        node = stack
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return mutate
+
+
+def _drop(*path):
+    def mutate(stack):
+        node = stack
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+    return mutate
+
+
+CASES = [
+    ("misspelt attribute", _set("resource", "aws_s3_bucket", "data_raw", "bukcet", "x"),
+     "module data: aws_s3_bucket.data_raw: unknown attribute or block 'bukcet'"),
+    ("missing required argument", _drop("resource", "aws_subnet", "private_a", "vpc_id"),
+     "module compiler: aws_subnet.private_a: missing required argument 'vpc_id'"),
+    ("wrong type", _set("resource", "aws_kms_key", "platform", "enable_key_rotation", "yes"),
+     "module compiler: aws_kms_key.platform: 'enable_key_rotation' must be a boolean, got a string"),
+    ("block written as a scalar", _set("resource", "aws_s3_bucket_versioning", "data_raw", "versioning_configuration", "Enabled"),
+     "module compiler: aws_s3_bucket_versioning.data_raw: 'versioning_configuration' is a list block: write a list of objects, got a string"),
+    ("too many blocks", _set("resource", "aws_s3_bucket_versioning", "data_raw", "versioning_configuration",
+                             [{"status": "Enabled"}, {"status": "Suspended"}]),
+     "module compiler: aws_s3_bucket_versioning.data_raw: 'versioning_configuration' allows at most 1 block(s), got 2"),
+    ("nested unknown attribute",
+     _set("resource", "aws_s3_bucket_server_side_encryption_configuration", "data_raw", "rule", [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms", "kms_key": "k"}]}]),
+     "module compiler: aws_s3_bucket_server_side_encryption_configuration.data_raw: unknown attribute or block 'rule[0].apply_server_side_encryption_by_default[0].kms_key'"),
+    ("computed attribute set", _set("resource", "aws_s3_bucket", "data_raw", "arn", "arn:aws:s3:::x"),
+     "module data: aws_s3_bucket.data_raw: 'arn' is read-only (computed by the provider)"),
+    ("reference to a resource never emitted", _set("resource", "aws_s3_bucket_versioning", "data_raw", "bucket", "${aws_s3_bucket.data_rwa.id}"),
+     "module compiler: aws_s3_bucket_versioning.data_raw: refers to aws_s3_bucket.data_rwa, which this stack does not emit"),
+    ("reference to an attribute that does not exist", _set("resource", "aws_subnet", "private_a", "vpc_id", "${aws_vpc.main.vpc_id}"),
+     "module compiler: aws_subnet.private_a: refers to aws_vpc.main.vpc_id, but aws_vpc has no attribute 'vpc_id'"),
+    ("unknown resource type", _set("resource", "aws_s3_buckit", {"x": {}}),
+     "module compiler: aws_s3_buckit.x: resource type 'aws_s3_buckit' is not in the pinned provider schemas"),
+    ("bad lifecycle", _set("resource", "aws_kms_key", "platform", "lifecycle", {"prevent_destroyy": True}),
+     "module compiler: aws_kms_key.platform: lifecycle: unknown setting 'prevent_destroyy'"),
+    ("unknown provider setting", _set("provider", "aws", [{"regoin": "eu-west-1"}]),
+     "compiler: provider aws: unknown attribute or block 'regoin'"),
+    ("output refers to nothing", _set("output", "vpc", {"value": "${aws_vpc.other.id}"}),
+     "output vpc: refers to aws_vpc.other, which this stack does not emit"),
+]
+
+
+@pytest.mark.parametrize("mutate,message", [(m, msg) for _, m, msg in CASES], ids=[c[0] for c in CASES])
+def test_broken_resource(mutate, message) -> None:
+    assert message in _errors(mutate)
+
+
+def test_errors_carry_the_spec_path_and_a_hint() -> None:
+    stack = copy.deepcopy(GOOD)
+    stack["resource"]["aws_s3_bucket"]["data_raw"]["bukcet"] = "x"
+    [error] = check(stack, ORIGINS, pinned())
+    assert error.path == ("data", "buckets", "raw")
+    assert error.hint == "did you mean 'bucket'?"
+
+
+def test_every_type_a_module_can_emit_is_pinned() -> None:
+    schemas = pinned()
+    for module in registry.modules():
+        assert module.emits, f"module {module.name} declares no resource types"
+        for kind in sorted(module.emits):
+            if kind.startswith("data."):
+                assert kind[5:] in schemas.data_sources, f"{module.name}: {kind}"
+            else:
+                assert kind in schemas.resources, f"{module.name}: {kind}"
+
+
+def test_generated_stacks_conform() -> None:
+    for path in sorted(ROOT.glob("generated/*/cdk.tf.json")):
+        assert check(json.loads(path.read_text()), {}, pinned()) == [], path
