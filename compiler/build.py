@@ -22,7 +22,7 @@ class Target:
 
     stack: Stack
     backend: dict[str, Any]
-    provider: dict[str, Any]
+    providers: dict[str, dict[str, Any]]  # provider name -> its configuration
     required_providers: dict[str, dict[str, str]]
     required_version: str
 
@@ -35,16 +35,21 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     for module in present:
         services |= module.services(spec)
     for module in present:
-        module.build(BuildContext(module.name, spec, stack, frozenset(services)))
+        module.build(BuildContext(module.name, spec, stack, frozenset(services), module.emits))
     for exc in spec.get("exceptions", []):
         stack.exceptions.append(
             CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
         )
+    used = {"aws"} | {r.type.split("_", 1)[0] for r in stack.resources}
+    configs = {"aws": provider(spec, resolved)}
+    if "awscc" in used:
+        # Same account, region and role as aws; awscc has no default_tags or account guard.
+        configs["awscc"] = {k: v for k, v in configs["aws"].items() if k in ("region", "assume_role")}
     return Target(
         stack=stack,
         backend=backend(spec, env.name),
-        provider=provider(spec, resolved),
-        required_providers={name: dict(p) for name, p in PROVIDERS.items()},
+        providers=configs,
+        required_providers={name: dict(PROVIDERS[name]) for name in sorted(used)},
         required_version=TERRAFORM_VERSION,
     )
 

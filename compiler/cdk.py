@@ -80,7 +80,7 @@ def synthesize(targets: list[Target]) -> dict[str, dict[str, Any]]:
         for target in targets:
             stack = cdk.TerraformStack(app, target.stack.env.name)
             for name, pin in target.required_providers.items():
-                Provider(stack, name, pin["source"], target.provider if name == "aws" else {})
+                Provider(stack, name, pin["source"], target.providers[name])
             # The backend's settings go in as written: cdktf 0.21's S3Backend lacks
             # `use_lockfile`, and the same JSON must come out of both libraries.
             cdk.S3Backend(stack, bucket=target.backend["bucket"], key=target.backend["key"])
@@ -90,10 +90,16 @@ def synthesize(targets: list[Target]) -> dict[str, dict[str, Any]]:
                 if res.data_source:
                     made[res.address] = DataSource(stack, res.name, res.type, res.attrs)
                     continue
-                lifecycle = {"prevent_destroy": True} if res.prevent_destroy else None
+                lifecycle: dict[str, Any] = {}
+                if res.prevent_destroy:
+                    lifecycle["prevent_destroy"] = True
+                if res.create_before_destroy:
+                    lifecycle["create_before_destroy"] = True
+                if res.ignore_changes:
+                    lifecycle["ignore_changes"] = list(res.ignore_changes)
                 depends = [made[a] for a in res.depends_on] or None
                 made[res.address] = Resource(
-                    stack, res.name, res.type, res.attrs, lifecycle=lifecycle, depends_on=depends
+                    stack, res.name, res.type, res.attrs, lifecycle=lifecycle or None, depends_on=depends
                 )
             for out in target.stack.outputs:
                 cdk.TerraformOutput(

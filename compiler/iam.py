@@ -22,12 +22,9 @@ def statement(
 ) -> dict[str, Any]:
     """One statement; `principals` maps a type (AWS, Service, *) to identifiers,
     `conditions` are (test, variable, values) triples."""
-    body: dict[str, Any] = {
-        "sid": sid,
-        "effect": effect,
-        "actions": sorted(set(actions)),
-        "resources": list(resources),
-    }
+    body: dict[str, Any] = {"sid": sid, "effect": effect, "actions": sorted(set(actions))}
+    if resources:
+        body["resources"] = list(resources)
     if principals:
         body["principals"] = [
             {"type": kind, "identifiers": sorted(set(ids))} for kind, ids in sorted(principals.items())
@@ -55,3 +52,33 @@ def deny_insecure_transport(resources: list[str]) -> dict[str, Any]:
         principals={"*": ["*"]},
         conditions=[("Bool", "aws:SecureTransport", ["false"])],
     )
+
+
+def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]], *, path: tuple,
+                 role_name: str | None = None, source_arn: str | None = None,
+                 accepted: Iterable[tuple[str, str]] = ()):
+    """A role only `service` can assume (for this account), with one inline policy.
+
+    Every role the compiler emits goes through here, so the trust policy always pins
+    the account (confused-deputy protection) and a permissions boundary, when the spec
+    sets one, lands on every role at once. `accepted` declares checkov findings on the
+    policy as (check id, reason). Returns the `aws_iam_role` resource.
+    """
+    env = ctx.env
+    conditions = [("StringEquals", "aws:SourceAccount", [env.account])]
+    if source_arn:
+        conditions.append(("ArnLike", "aws:SourceArn", [source_arn]))
+    trust = ctx.data("aws_iam_policy_document", f"{name}_trust", document(statement(
+        "ServiceAssumesRole", ["sts:AssumeRole"], [], principals={"Service": [service]}, conditions=conditions,
+    )), path=path)
+    project = ctx.spec["project"]
+    role = ctx.resource("aws_iam_role", name, {
+        "name": role_name or f"{project}-{env.name}-{name.replace('_', '-')}"[:64],
+        "assume_role_policy": trust.ref("json"),
+    }, path=path)
+    policy = ctx.data("aws_iam_policy_document", name, document(*statements), path=path)
+    for check, reason in accepted:
+        ctx.exception(check, policy, reason)
+    ctx.resource("aws_iam_role_policy", name, {"name": name.replace("_", "-"), "role": role.ref("id"),
+                                                "policy": policy.ref("json")}, path=path)
+    return role

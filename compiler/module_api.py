@@ -81,6 +81,11 @@ class Resource:
     prevent_destroy: bool = False
     depends_on: tuple[str, ...] = ()
     provider: str | None = None
+    # Attributes something outside Terraform owns after creation (a build pipeline
+    # publishing an image digest, say): Terraform creates them and then leaves them be.
+    ignore_changes: tuple[str, ...] = ()
+    # For resources that cannot be updated in place and are referenced by name.
+    create_before_destroy: bool = False
 
     @property
     def address(self) -> str:
@@ -140,6 +145,7 @@ class BuildContext:
     spec: Mapping[str, Any]
     stack: Stack
     services: frozenset[str] = frozenset()
+    emits: frozenset[str] | None = None
 
     @property
     def section(self) -> Mapping[str, Any]:
@@ -148,6 +154,10 @@ class BuildContext:
     @property
     def env(self) -> Environment:
         return self.stack.env
+
+    def _declared(self, kind: str) -> None:
+        if self.emits is not None and kind not in self.emits:
+            raise ValueError(f"module {self.module} emits {kind} but does not declare it in Module.emits")
 
     def resource(
         self,
@@ -158,7 +168,10 @@ class BuildContext:
         path: SpecPath,
         prevent_destroy: bool = False,
         depends_on: Iterable[Resource] = (),
+        ignore_changes: Iterable[str] = (),
+        create_before_destroy: bool = False,
     ) -> Resource:
+        self._declared(type_)
         return self.stack.add(
             Resource(
                 type=type_,
@@ -168,10 +181,13 @@ class BuildContext:
                 spec_path=path,
                 prevent_destroy=prevent_destroy,
                 depends_on=tuple(r.address for r in depends_on),
+                ignore_changes=tuple(ignore_changes),
+                create_before_destroy=create_before_destroy,
             )
         )
 
     def data(self, type_: str, name: str, attrs: dict[str, Any], *, path: SpecPath) -> Resource:
+        self._declared(f"data.{type_}")
         return self.stack.add(
             Resource(type_, name, attrs, self.module, path, data_source=True)
         )
@@ -208,6 +224,9 @@ class Module:
       so the network module can derive its interface endpoints.
     - `after`: modules whose exports `build` reads.
     - `required`: the section must be present in every spec.
+    - `emits`: every resource type the module can emit (data sources as
+      `data.<type>`); emitting anything else is an error, and a test checks that each
+      declared type is in the pinned provider schemas, so nothing escapes the check.
     """
 
     name: str
@@ -220,6 +239,7 @@ class Module:
     services: Callable[[Mapping[str, Any]], set[str]] = lambda spec: set()
     after: tuple[str, ...] = ()
     required: bool = False
+    emits: frozenset[str] = frozenset()
 
 
 def fragment(package: str) -> dict[str, Any]:

@@ -103,4 +103,16 @@ def check(spec, env: Environment) -> list[SpecError]:
     return errors
 
 
-MODULE = Module(name="data", schema=fragment(__name__), build=build, check=check, after=("keys",))
+MODULE = Module(
+    name="data",
+    schema=fragment(__name__),
+    build=build,
+    check=check,
+    after=("keys",),
+    emits=frozenset({
+        "aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning",
+        "aws_s3_bucket_policy", "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_logging",
+        "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_notification", "data.aws_iam_policy_document",
+    }),
+)

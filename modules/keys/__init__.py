@@ -90,4 +90,5 @@ MODULE = Module(
     schema=fragment(__name__),
     build=build,
     services=lambda spec: {"kms"},
+    emits=frozenset({"aws_kms_key", "aws_kms_alias", "data.aws_iam_policy_document"}),
 )

@@ -9,7 +9,7 @@ is closed. `nat: true` adds public subnets and one NAT gateway per zone.
 
 from __future__ import annotations
 
-from mlops.iam import document, statement
+from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, Module, fragment, tf_name
 
 from . import cidr
@@ -105,19 +105,10 @@ def _flow_logs(ctx: BuildContext, vpc) -> None:
          "kms_key_id": ctx.imported("keys.arns")["platform"]},
         path=path,
     )
-    trust = ctx.data("aws_iam_policy_document", "flow_logs_trust", document(statement(
-        "VpcFlowLogsAssumesRole", ["sts:AssumeRole"], [],
-        principals={"Service": ["vpc-flow-logs.amazonaws.com"]},
-        conditions=[("StringEquals", "aws:SourceAccount", [env.account]),
-                    ("ArnLike", "aws:SourceArn", [env.arn("ec2", "vpc-flow-log/*")])],
-    )), path=path)
-    role = ctx.resource("aws_iam_role", "flow_logs",
-                        {"name": f"{project}-{env.name}-flow-logs", "assume_role_policy": trust.ref("json")}, path=path)
-    access = ctx.data("aws_iam_policy_document", "flow_logs", document(statement(
+    role = service_role(ctx, "flow_logs", "vpc-flow-logs.amazonaws.com", [statement(
         "WriteFlowLogs", ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         [group.ref("arn"), group.ref("arn") + ":*"],
-    )), path=path)
-    ctx.resource("aws_iam_role_policy", "flow_logs", {"name": "write-flow-logs", "role": role.ref("id"), "policy": access.ref("json")}, path=path)
+    )], path=path, source_arn=env.arn("ec2", "vpc-flow-log/*"))
     ctx.resource("aws_flow_log", "vpc",
                  {"vpc_id": vpc.ref("id"), "traffic_type": net["flow_logs"]["traffic_type"], "log_destination_type": "cloud-watch-logs",
                   "log_destination": group.ref("arn"), "iam_role_arn": role.ref("arn"), "max_aggregation_interval": 60},
@@ -143,11 +134,19 @@ def _endpoints(ctx: BuildContext, vpc, subnets: list[str], route_tables: list[st
                  path=path)
     for service in sorted((ctx.services | BASELINE_SERVICES | set(net["endpoints"])) - {"s3"}):
         ctx.resource("aws_vpc_endpoint", tf_name(service.replace(".", "_")),
-                     {"vpc_id": vpc.ref("id"), "service_name": f"com.amazonaws.{env.region}.{service}",
+                     {"vpc_id": vpc.ref("id"), "service_name": service_name(env.region, service),
                       "vpc_endpoint_type": "Interface", "private_dns_enabled": True, "subnet_ids": subnets,
                       "security_group_ids": [sg.ref("id")], "tags": {"Name": f"{project}-{env.name}-{service}"}},
                      path=("network", "endpoints") if service in net["endpoints"] else path)
     return sg
+
+
+def service_name(region: str, service: str) -> str:
+    """Endpoint service names: com.amazonaws.<region>.<service>, except SageMaker
+    Studio's own (`aws.sagemaker.notebook` -> aws.sagemaker.<region>.notebook)."""
+    if service.startswith("aws.sagemaker."):
+        return f"aws.sagemaker.{region}.{service.removeprefix('aws.sagemaker.')}"
+    return f"com.amazonaws.{region}.{service}"
 
 
 def _check(spec, env):
@@ -161,4 +160,11 @@ MODULE = Module(
     check=_check,
     check_environments=cidr.overlaps,
     after=("keys",),
+    emits=frozenset({
+        "aws_vpc", "aws_default_security_group", "aws_subnet", "aws_route_table", "aws_route",
+        "aws_route_table_association", "aws_internet_gateway", "aws_eip", "aws_nat_gateway",
+        "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_flow_log",
+        "aws_vpc_endpoint", "aws_security_group", "aws_vpc_security_group_ingress_rule",
+        "data.aws_iam_policy_document",
+    }),
 )

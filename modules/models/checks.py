@@ -1,0 +1,118 @@
+"""What the schema cannot say about a model: cross-references (datasets, buckets,
+repositories, images), the catalog of algorithms and frameworks (versions, metrics,
+GPU needs), and combinations that would only fail at run time (spot training without
+checkpoints, a threshold on a metric nobody emits, an invalid schedule)."""
+
+from __future__ import annotations
+
+from mlops.errors import SpecError, did_you_mean
+from mlops.module_api import Environment
+
+from . import catalog
+from .triggers import check_schedule
+
+
+def check(spec, env: Environment) -> list[SpecError]:
+    errors: list[SpecError] = []
+    models = spec["models"]
+    if models and "workspace" not in spec:
+        errors.append(SpecError(("models",), "models run with the workspace's execution roles, but the spec has no workspace section",
+                                hint="add workspace: {}"))
+        return errors
+    for name in sorted(models):
+        errors += _model(spec, name, models[name])
+    return errors
+
+
+def _ref(errors, path, value, choices, what, where) -> bool:
+    if value in choices:
+        return True
+    errors.append(SpecError(path, f"no {what} named '{value}' in {where}",
+                            hint=did_you_mean(value, choices) or (f"{where}: " + ", ".join(sorted(choices)) if choices else f"declare it under {where}")))
+    return False
+
+
+def _model(spec, name: str, model: dict) -> list[SpecError]:
+    errors: list[SpecError] = []
+    base = ("models", name)
+    training = model["training"]
+    tpath = base + ("training",)
+    datasets = spec.get("data", {}).get("datasets", {})
+    buckets = spec.get("data", {}).get("buckets", {})
+    repos = spec.get("repositories", {})
+    _ref(errors, tpath + ("input",), training["input"], datasets, "dataset", "data.datasets")
+    if training.get("validation"):
+        _ref(errors, tpath + ("validation",), training["validation"], datasets, "dataset", "data.datasets")
+    _ref(errors, tpath + ("output_bucket",), training["output_bucket"], buckets, "bucket", "data.buckets")
+    kinds = [k for k in ("algorithm", "framework", "image") if training.get(k)]
+    if len(kinds) != 1:
+        errors.append(SpecError(tpath, "say how to train with exactly one of algorithm, framework or image"
+                                + (f" (found {', '.join(kinds)})" if kinds else ""),
+                                hint="algorithm: xgboost (built-in), framework: pytorch (your script), or image: <repositories.images name>"))
+        return errors
+    instance = training["instance_type"]
+    metric = model["evaluation"]["metric"]
+    emitted = {d["name"] for d in training["metric_definitions"]}
+    if kinds == ["algorithm"]:
+        algorithm = catalog.ALGORITHMS[training["algorithm"]]
+        version = training.get("version")
+        if version not in algorithm.versions:
+            errors.append(SpecError(tpath + ("version",) if version else tpath,
+                                    f"{training['algorithm']} has no version '{version}'" if version else f"{training['algorithm']} needs a version",
+                                    hint="versions: " + ", ".join(algorithm.versions)))
+        if algorithm.gpu_only and not catalog.is_gpu(instance):
+            errors.append(SpecError(tpath + ("instance_type",), f"{training['algorithm']} trains on GPU instances only, and {instance} has no GPU",
+                                    hint="use a GPU instance such as ml.g5.xlarge or ml.p3.2xlarge"))
+        emitted |= set(algorithm.metrics)
+    elif kinds == ["framework"]:
+        framework = catalog.FRAMEWORKS[training["framework"]]
+        version = training.get("version")
+        if version not in framework.tags:
+            errors.append(SpecError(tpath + ("version",) if version else tpath,
+                                    f"{training['framework']} has no prebuilt training container for version '{version}'" if version else f"framework training needs a version",
+                                    hint=did_you_mean(version or "", framework.tags) or "versions: " + ", ".join(framework.tags)))
+        gpu = catalog.is_gpu(instance)
+        if (gpu and not framework.gpu) or (not gpu and not framework.cpu):
+            need = "a GPU" if not framework.cpu else "a CPU"
+            errors.append(SpecError(tpath + ("instance_type",), f"the {training['framework']} container needs {need} instance, and {instance} is not one",
+                                    hint="use ml.g5.xlarge" if not framework.cpu else "use ml.m5.xlarge"))
+        for key in ("entry_point", "source"):
+            if not training.get(key):
+                errors.append(SpecError(tpath, f"framework training needs {key}",
+                                        hint="entry_point: train.py and source: <repositories.code name>"))
+    else:
+        _ref(errors, tpath + ("image",), training["image"], repos.get("images", {}), "image", "repositories.images")
+    if kinds != ["algorithm"] and metric not in emitted:
+        errors.append(SpecError(base + ("evaluation", "metric"), f"the training job does not emit '{metric}'",
+                                hint=did_you_mean(metric, emitted) or f"add metric_definitions: [{{name: {metric}, regex: ...}}] so the job reports it"))
+    elif kinds == ["algorithm"] and metric not in emitted:
+        errors.append(SpecError(base + ("evaluation", "metric"), f"{training['algorithm']} does not emit '{metric}'",
+                                hint=did_you_mean(metric, emitted) or "metrics: " + ", ".join(sorted(emitted))))
+    needs_source = training.get("framework") or model.get("processing") or model["evaluation"].get("entry_point")
+    if needs_source and training.get("source"):
+        _ref(errors, tpath + ("source",), training["source"], repos.get("code", {}), "code repository", "repositories.code")
+    elif needs_source and not training.get("framework"):
+        errors.append(SpecError(tpath, "processing and evaluation scripts come from training.source, which is not set",
+                                hint="source: <repositories.code name> (and source_dir)"))
+    spot = training.get("spot")
+    if spot and not spot.get("checkpoint_prefix"):
+        errors.append(SpecError(tpath + ("spot",), "spot training without a checkpoint location restarts from scratch after every interruption",
+                                hint="add checkpoint_prefix: checkpoints/<model>/"))
+    if spot and spot["max_wait_minutes"] < training["max_runtime_minutes"]:
+        errors.append(SpecError(tpath + ("spot", "max_wait_minutes"), "max_wait_minutes must be at least max_runtime_minutes",
+                                hint=f"use {training['max_runtime_minutes']} or more"))
+    evaluation = model["evaluation"]
+    if ("min" in evaluation) == ("max" in evaluation):
+        errors.append(SpecError(base + ("evaluation",), "give exactly one threshold: min (for scores) or max (for losses)",
+                                hint=f"min: 0.85 for {metric}" if "auc" in metric or "accuracy" in metric else "max: 0.1"))
+    if model["retrain"].get("schedule"):
+        errors += check_schedule(model["retrain"]["schedule"], base + ("retrain", "schedule"))
+    if model["orchestrator"] == "step-functions" and model.get("processing"):
+        errors.append(SpecError(base + ("processing",), "preprocessing runs with the sagemaker-pipelines orchestrator only",
+                                hint="remove orchestrator: step-functions, or preprocess before the data lands"))
+    endpoint = model.get("endpoint") or {}
+    if endpoint and endpoint["min_instances"] > endpoint["max_instances"]:
+        errors.append(SpecError(base + ("endpoint", "max_instances"), "max_instances is below min_instances"))
+    if endpoint.get("data_capture_percent"):
+        _ref(errors, base + ("endpoint", "capture_bucket"), endpoint["capture_bucket"], buckets, "bucket", "data.buckets")
+    return errors

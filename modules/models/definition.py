@@ -1,0 +1,190 @@
+"""The SageMaker pipeline definition of one model, as plain data.
+
+Steps: optional `Preprocess` (processing), `Train`, `Evaluate` (processing that writes
+evaluation.json), `CheckMetric` (a condition on the training job's final metric against
+the `MetricThreshold` parameter), then `Register` into the model package group, or
+`MetricBelowThreshold` (a fail step). Every definition is validated against AWS's
+published pipeline definition schema in the tests; that schema allows only plain
+strings and `Get` expressions in arguments, so S3 locations are fixed per model and
+the quality gate reads the metric the training job reported.
+
+Terraform expressions (`${...}`) appear inside strings (role ARNs, images, bucket
+names): Terraform fills them in when it renders `pipeline_definition`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Writes the evaluation report from the metric the training job emitted.
+REPORT_SCRIPT = (
+    "import json, os, pathlib\n"
+    "out = pathlib.Path('/opt/ml/processing/evaluation')\n"
+    "out.mkdir(parents=True, exist_ok=True)\n"
+    "report = {'metric': {'name': os.environ['METRIC_NAME'], 'value': float(os.environ['METRIC_VALUE'])},\n"
+    "          'training_job': os.environ['TRAINING_JOB']}\n"
+    "(out / 'evaluation.json').write_text(json.dumps(report, indent=2))\n"
+)
+# Unpacks the source package a code pipeline published, then runs one script from it.
+RUN_SCRIPT = "cd /opt/ml/processing/code && tar -xzf sourcedir.tar.gz && exec python3 {script}"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the definition needs, resolved by the module (references included)."""
+
+    model: str
+    group: str                  # model package group name
+    training_role: str
+    training_image: str
+    inference_image: str
+    processing_image: str
+    dataset_uri: str
+    validation_uri: str | None
+    output_uri: str             # s3://bucket/models/<model>
+    code_uri: str | None        # s3://.../sourcedir.tar.gz for script-based training
+    key: str
+    subnets: list[str]
+    security_group: str
+    metric: str
+    threshold: float
+    at_least: bool
+    content_type: str
+    endpoint_instance: str
+
+
+def definition(m: dict, i: Inputs) -> dict:
+    training = m["training"]
+    parameters = [
+        {"Name": "DatasetUri", "Type": "String", "DefaultValue": i.dataset_uri,
+         "Description": "S3 URI of the dataset version to train on (default: the whole dataset prefix)"},
+        {"Name": "TrainingInstanceType", "Type": "String", "DefaultValue": training["instance_type"]},
+        {"Name": "TrainingInstanceCount", "Type": "Integer", "DefaultValue": training["instance_count"]},
+        {"Name": "MetricThreshold", "Type": "Float", "DefaultValue": float(i.threshold),
+         "Description": f"Register only if {i.metric} is {'at least' if i.at_least else 'at most'} this"},
+    ]
+    vpc = {"Subnets": list(i.subnets), "SecurityGroupIds": [i.security_group]}
+    steps = []
+    train_input = {"Get": "Parameters.DatasetUri"}
+    if m.get("processing"):
+        steps.append(_processing("Preprocess", m["processing"]["instance_type"], i, vpc,
+                                 entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
+                                 inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
+                                         ("code", i.code_uri, "/opt/ml/processing/code")],
+                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")]))
+        train_input = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
+    steps.append(_training(m, i, train_input, vpc))
+    metric_value = {"Get": f"Steps.Train.FinalMetricDataList['{i.metric}'].Value"}
+    evaluation = m["evaluation"]
+    if evaluation.get("entry_point"):
+        test_uri = i.validation_uri or {"Get": "Parameters.DatasetUri"}
+        steps.append(_processing("Evaluate", "ml.m5.large", i, vpc,
+                                 entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
+                                 inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
+                                         ("test", test_uri, "/opt/ml/processing/test"),
+                                         ("code", i.code_uri, "/opt/ml/processing/code")],
+                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]))
+    else:
+        step = _processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", "-c", REPORT_SCRIPT], inputs=[],
+                           outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")])
+        step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "METRIC_VALUE": metric_value,
+                                            "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"}}
+        steps.append(step)
+    register = {
+        "Name": "Register", "Type": "RegisterModel",
+        "Arguments": {
+            "ModelPackageGroupName": i.group,
+            "ModelPackageDescription": f"{i.model}, trained by pipeline {i.group}",
+            "InferenceSpecification": {
+                "Containers": [{"Image": i.inference_image, "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
+                "SupportedContentTypes": [i.content_type],
+                "SupportedResponseMIMETypes": ["application/json", "text/csv"],
+                "SupportedRealtimeInferenceInstanceTypes": [i.endpoint_instance],
+                "SupportedTransformInstanceTypes": [i.endpoint_instance],
+            },
+            "ModelMetrics": {"ModelQuality": {"Statistics": {
+                "ContentType": "application/json", "S3Uri": f"{i.output_uri}/evaluation/evaluation.json"}}},
+        },
+    }
+    fail = {"Name": "MetricBelowThreshold", "Type": "Fail",
+            "Arguments": {"ErrorMessage": f"{i.metric} did not pass the threshold; the model was not registered"}}
+    steps.append({
+        "Name": "CheckMetric", "Type": "Condition", "DependsOn": ["Evaluate"],
+        "Arguments": {
+            "Conditions": [{"Type": "GreaterThanOrEqualTo" if i.at_least else "LessThanOrEqualTo",
+                            "LeftValue": metric_value, "RightValue": {"Get": "Parameters.MetricThreshold"}}],
+            "IfSteps": [register],
+            "ElseSteps": [fail],
+        },
+    })
+    return {"Version": "2020-12-01", "Metadata": {"GeneratedBy": "mlops"}, "Parameters": parameters, "Steps": steps}
+
+
+def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
+    training = m["training"]
+    spec = {"TrainingImage": i.training_image, "TrainingInputMode": "File"}
+    if training["metric_definitions"]:
+        spec["MetricDefinitions"] = [{"Name": d["name"], "Regex": d["regex"]} for d in training["metric_definitions"]]
+    channels = [_channel("train", train_input, i.content_type)]
+    if i.validation_uri:
+        channels.append(_channel("validation", i.validation_uri, i.content_type))
+    hyper = {k: _string(v) for k, v in sorted(training["hyperparameters"].items())}
+    if i.code_uri:
+        channels.append(_channel("code", i.code_uri, "application/x-tar"))
+        hyper["sagemaker_program"] = training["entry_point"]
+        hyper["sagemaker_submit_directory"] = "/opt/ml/input/data/code/sourcedir.tar.gz"
+    stopping = {"MaxRuntimeInSeconds": training["max_runtime_minutes"] * 60}
+    args = {
+        "AlgorithmSpecification": spec,
+        "RoleArn": i.training_role,
+        "InputDataConfig": channels,
+        "OutputDataConfig": {"S3OutputPath": f"{i.output_uri}/training/", "KmsKeyId": i.key},
+        "ResourceConfig": {"InstanceType": {"Get": "Parameters.TrainingInstanceType"},
+                           "InstanceCount": {"Get": "Parameters.TrainingInstanceCount"},
+                           "VolumeSizeInGB": training["volume_gb"], "VolumeKmsKeyId": i.key},
+        "StoppingCondition": stopping,
+        "VpcConfig": vpc,
+        "EnableNetworkIsolation": training["network_isolation"],
+        "EnableInterContainerTrafficEncryption": True,
+        "HyperParameters": hyper,
+    }
+    if training.get("spot"):
+        args["EnableManagedSpotTraining"] = True
+        stopping["MaxWaitTimeInSeconds"] = training["spot"]["max_wait_minutes"] * 60
+        bucket_uri = i.output_uri.split("/models/")[0]
+        args["CheckpointConfig"] = {"S3Uri": f"{bucket_uri}/{training['spot']['checkpoint_prefix']}"}
+    return {"Name": "Train", "Type": "Training", "Arguments": args}
+
+
+def _channel(name: str, uri, content_type: str) -> dict:
+    return {"ChannelName": name, "ContentType": content_type, "InputMode": "File",
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri,
+                                            "S3DataDistributionType": "FullyReplicated"}}}
+
+
+def _processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: list, inputs: list, outputs: list) -> dict:
+    return {
+        "Name": name, "Type": "Processing",
+        "Arguments": {
+            "AppSpecification": {"ImageUri": i.processing_image, "ContainerEntrypoint": entry},
+            "RoleArn": i.training_role,
+            "ProcessingResources": {"ClusterConfig": {"InstanceType": instance_type, "InstanceCount": 1,
+                                                      "VolumeSizeInGB": 30, "VolumeKmsKeyId": i.key}},
+            "ProcessingInputs": [
+                {"InputName": n, "S3Input": {"S3Uri": uri, "LocalPath": path, "S3DataType": "S3Prefix",
+                                             "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}
+                for n, uri, path in inputs],
+            "ProcessingOutputConfig": {"KmsKeyId": i.key, "Outputs": [
+                {"OutputName": n, "S3Output": {"S3Uri": uri, "LocalPath": path, "S3UploadMode": "EndOfJob"}}
+                for n, uri, path in outputs]},
+            "NetworkConfig": {"EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True,
+                              "VpcConfig": vpc},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    }
+
+
+def _string(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,70 @@
+"""Deployment: a real-time endpoint serving the model package version pinned for the
+environment (promotion is a reviewed change to mlops.yaml), with the platform key on
+the endpoint configuration, data capture to the capture bucket, and autoscaling
+between min and max instances. No version pinned, no endpoint."""
+
+from __future__ import annotations
+
+from mlops.module_api import BuildContext, tf_name
+
+
+def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> dict | None:
+    endpoint = model.get("endpoint") or {}
+    if not endpoint.get("model_version"):
+        return None
+    env, project = ctx.env, ctx.spec["project"]
+    path = ("models", name, "endpoint")
+    key = ctx.imported("keys.arns")["platform"]
+    roles = ctx.imported("workspace.roles")
+    ident = tf_name(name)
+    package_arn = env.arn("sagemaker", f"model-package/{group_name}/{endpoint['model_version']}")
+    sm_model = ctx.resource("aws_sagemaker_model", ident, {
+        "name": f"{project}-{env.name}-{name}-v{endpoint['model_version']}",
+        "execution_role_arn": roles["inference"].ref("arn"),
+        "primary_container": [{"model_package_name": package_arn}],
+        "vpc_config": [{"subnets": ctx.imported("network.subnet_ids"),
+                        "security_group_ids": [ctx.imported("workspace.security_group_id")]}],
+        "enable_network_isolation": True,
+    }, path=path + ("model_version",))
+    variant = {"variant_name": "AllTraffic", "model_name": sm_model.ref("name"),
+               "initial_instance_count": endpoint["min_instances"], "instance_type": endpoint["instance_type"]}
+    config = {"name_prefix": f"{project}-{env.name}-{name}-"[:38], "kms_key_arn": key, "production_variants": [variant]}
+    if endpoint["data_capture_percent"]:
+        bucket = ctx.imported("data.buckets")[endpoint["capture_bucket"]]
+        config["data_capture_config"] = [{
+            "enable_capture": True,
+            "initial_sampling_percentage": endpoint["data_capture_percent"],
+            "destination_s3_uri": f"s3://{bucket.ref('bucket')}/capture/{name}",
+            "kms_key_id": key,
+            "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
+            "capture_content_type_header": [{"csv_content_types": ["text/csv"], "json_content_types": ["application/json"]}],
+        }]
+    endpoint_config = ctx.resource("aws_sagemaker_endpoint_configuration", ident, config, path=path,
+                                   create_before_destroy=True)
+    sm_endpoint = ctx.resource("aws_sagemaker_endpoint", ident, {
+        "name": f"{project}-{env.name}-{name}",
+        "endpoint_config_name": endpoint_config.ref("name"),
+    }, path=path)
+    resource_id = f"endpoint/{project}-{env.name}-{name}/variant/AllTraffic"
+    target = ctx.resource("aws_appautoscaling_target", ident, {
+        "service_namespace": "sagemaker",
+        "resource_id": resource_id,
+        "scalable_dimension": "sagemaker:variant:DesiredInstanceCount",
+        "min_capacity": endpoint["min_instances"],
+        "max_capacity": endpoint["max_instances"],
+    }, path=path, depends_on=[sm_endpoint])
+    ctx.resource("aws_appautoscaling_policy", ident, {
+        "name": f"{project}-{env.name}-{name}-invocations",
+        "policy_type": "TargetTrackingScaling",
+        "service_namespace": target.ref("service_namespace"),
+        "resource_id": target.ref("resource_id"),
+        "scalable_dimension": target.ref("scalable_dimension"),
+        "target_tracking_scaling_policy_configuration": [{
+            "target_value": endpoint["target_invocations_per_instance"],
+            "predefined_metric_specification": [{"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}],
+            "scale_in_cooldown": 300,
+            "scale_out_cooldown": 60,
+        }],
+    }, path=path)
+    ctx.output(f"endpoint_{ident}", sm_endpoint.ref("name"), f"Endpoint serving {name} version {endpoint['model_version']}")
+    return {"endpoint": sm_endpoint, "config": endpoint_config}

@@ -1,0 +1,61 @@
+"""repositories: version control for ML code (component 1) and custom container images
+with their own build pipelines (training option 3).
+
+Other modules read the exports `repositories.sources` (what a pipeline needs to pull a
+repository), `repositories.images` (each image's ECR repository and the SSM parameter
+holding the digest of its latest tested build) and `repositories.packages` (per model,
+the S3 URI of its packaged scripts).
+"""
+
+from __future__ import annotations
+
+from mlops.errors import SpecError, did_you_mean
+from mlops.module_api import Environment, Module, fragment
+
+from . import code, images, packages
+
+
+def build(ctx) -> None:
+    sources = code.build(ctx)
+    ctx.export("sources", sources)
+    ctx.export("images", images.build(ctx, sources))
+    ctx.export("packages", packages.build(ctx, sources))
+
+
+def check(spec, env: Environment) -> list[SpecError]:
+    section = spec["repositories"]
+    errors = []
+    buckets = spec.get("data", {}).get("buckets", {})
+    needs_bucket = section["images"] or any(packages.needs_package(m) for m in spec.get("models", {}).values())
+    if needs_bucket and section["artifact_bucket"] not in buckets:
+        errors.append(SpecError(("repositories", "artifact_bucket"),
+                                f"no bucket named '{section['artifact_bucket']}' in data.buckets",
+                                hint=did_you_mean(section["artifact_bucket"], buckets) or "image pipelines keep their artifacts in a data bucket"))
+    for name in sorted(section["images"]):
+        source = section["images"][name]["source"]
+        if source not in section["code"]:
+            errors.append(SpecError(("repositories", "images", name, "source"), f"no code repository named '{source}'",
+                                    hint=did_you_mean(source, section["code"]) or "declare it under repositories.code"))
+    for name in sorted(section["code"]):
+        repo = section["code"][name]
+        if repo["provider"] == "github" and ("approvers" in repo):
+            errors.append(SpecError(("repositories", "code", name, "approvers"),
+                                    "approval rules apply to CodeCommit repositories only",
+                                    hint="set branch protection in GitHub instead"))
+    return errors
+
+
+MODULE = Module(
+    name="repositories",
+    schema=fragment(__name__),
+    build=build,
+    check=check,
+    after=("keys", "data"),
+    emits=frozenset({
+        "aws_codecommit_repository", "aws_codecommit_approval_rule_template",
+        "aws_codecommit_approval_rule_template_association", "aws_codeconnections_connection",
+        "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ssm_parameter", "aws_cloudwatch_log_group",
+        "aws_iam_role", "aws_iam_role_policy", "aws_codebuild_project", "aws_codepipeline",
+        "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "data.aws_iam_policy_document",
+    }),
+)

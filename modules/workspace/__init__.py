@@ -1,0 +1,102 @@
+"""workspace: the ML workload's home (component 4).
+
+A SageMaker domain in VpcOnly mode on the network module's private subnets (no direct
+internet: Studio reaches AWS through the VPC endpoints this module asks for), encrypted
+with the platform key, with named user profiles, a security group that lets Studio apps
+talk to each other and to the endpoints only, and the execution roles of `roles.py`.
+Exports `workspace.roles` (role resources by purpose) and `workspace.security_group`.
+"""
+
+from __future__ import annotations
+
+from mlops.errors import SpecError
+from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+
+from .roles import ENDPOINT_SERVICE, build_roles
+
+# What a VpcOnly domain needs to reach without internet (besides sts and logs, which
+# the network module always provides).
+SERVICES = {"sagemaker.api", "sagemaker.runtime", "aws.sagemaker.notebook", "aws.sagemaker.studio",
+            "ecr.api", "ecr.dkr", "monitoring"}
+
+
+def build(ctx: BuildContext) -> None:
+    env, spec, section = ctx.env, ctx.spec, ctx.section
+    project = spec["project"]
+    path = ("workspace",)
+    key = ctx.imported("keys.arns")["platform"]
+    cidr = spec["network"]["cidr"]
+    sg = ctx.resource("aws_security_group", "workspace", {
+        "name": f"{project}-{env.name}-workspace",
+        "description": "SageMaker Studio apps and jobs: each other, and AWS endpoints in the VPC",
+        "vpc_id": ctx.imported("network.vpc_id"),
+        "tags": {"Name": f"{project}-{env.name}-workspace"},
+    }, path=path)
+    ctx.exception("CKV2_AWS_5", sg, "attached through the domain's user settings and the VpcConfig of every "
+                  "training job, processing job and endpoint, which checkov does not follow")
+    rules = [
+        ("ingress", "apps", "Studio apps and jobs talk to each other", {"ip_protocol": "-1", "referenced_security_group_id": sg.ref("id")}),
+        ("egress", "apps", "Studio apps and jobs talk to each other", {"ip_protocol": "-1", "referenced_security_group_id": sg.ref("id")}),
+        ("egress", "endpoints", "HTTPS to VPC endpoints", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": cidr}),
+    ]
+    for direction, name, description, rule in rules:
+        ctx.resource(f"aws_vpc_security_group_{direction}_rule", tf_name("workspace", direction, name),
+                     {"security_group_id": sg.ref("id"), "description": description, **rule}, path=path)
+    if spec["network"]["nat"]:
+        ctx.resource("aws_vpc_security_group_egress_rule", "workspace_egress_https", {
+            "security_group_id": sg.ref("id"), "description": "HTTPS to the internet through NAT (network.nat)",
+            "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0"}, path=("network", "nat"))
+    roles = build_roles(ctx, sg)
+    user_settings = {
+        "execution_role": roles["studio"].ref("arn"),
+        "security_groups": [sg.ref("id")],
+        "jupyter_lab_app_settings": [{"app_lifecycle_management": [{"idle_settings": [{
+            "lifecycle_management": "ENABLED", "idle_timeout_in_minutes": section["idle_shutdown_minutes"]}]}]}],
+    }
+    domain = ctx.resource("aws_sagemaker_domain", "main", {
+        "domain_name": f"{project}-{env.name}",
+        "auth_mode": "IAM",
+        "app_network_access_type": "VpcOnly",
+        "vpc_id": ctx.imported("network.vpc_id"),
+        "subnet_ids": ctx.imported("network.subnet_ids"),
+        "kms_key_id": key,
+        "default_user_settings": [user_settings],
+        "retention_policy": [{"home_efs_file_system": "Retain"}],
+    }, path=path, prevent_destroy=True)
+    for name in sorted(section["users"]):
+        user = section["users"][name]
+        attrs = {"domain_id": domain.ref("id"), "user_profile_name": name,
+                 "user_settings": [{"execution_role": roles["studio"].ref("arn"), "security_groups": [sg.ref("id")]}]}
+        if user.get("description"):
+            attrs["tags"] = {"Description": user["description"]}
+        ctx.resource("aws_sagemaker_user_profile", tf_name("user", name), attrs, path=("workspace", "users", name))
+    ctx.output("sagemaker_domain_id", domain.ref("id"), "SageMaker domain (VpcOnly)")
+    ctx.export("roles", roles)
+    ctx.export("security_group_id", sg.ref("id"))
+
+
+def services(spec) -> set[str]:
+    section = spec["workspace"]
+    return SERVICES | {ENDPOINT_SERVICE[s] for s in section.get("ai_services", {})}
+
+
+def check(spec, env: Environment) -> list[SpecError]:
+    if "network" not in spec:
+        return [SpecError(("workspace",), "the workspace runs in the VPC, but the spec has no network section",
+                          hint="add network: {cidr: 10.20.0.0/16}")]
+    return []
+
+
+MODULE = Module(
+    name="workspace",
+    schema=fragment(__name__),
+    build=build,
+    check=check,
+    services=services,
+    after=("keys", "network", "data", "repositories"),
+    emits=frozenset({
+        "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
+        "aws_sagemaker_domain", "aws_sagemaker_user_profile", "aws_iam_role", "aws_iam_role_policy",
+        "data.aws_iam_policy_document",
+    }),
+)

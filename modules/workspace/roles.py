@@ -1,0 +1,114 @@
+"""The execution roles, one per purpose, each scoped to the resources the spec declares.
+
+- studio: people working in SageMaker Studio (read and write data, start pipelines);
+- training: training and processing jobs (read datasets, write artifacts, pull images);
+- pipelines: SageMaker Pipelines executions (start and watch jobs, pass the training
+  role, register models);
+- inference: endpoints (read model artifacts, pull images).
+No statement allows `*` or `service:*` actions; resources are named wherever the
+service supports it.
+"""
+
+from __future__ import annotations
+
+from mlops.iam import service_role, statement
+from mlops.module_api import BuildContext
+
+# Detection and inference calls only: none of these can change anything in the account.
+AI_ACTIONS = {
+    "comprehend": ["comprehend:BatchDetectEntities", "comprehend:BatchDetectKeyPhrases", "comprehend:BatchDetectSentiment",
+                   "comprehend:DetectDominantLanguage", "comprehend:DetectEntities", "comprehend:DetectKeyPhrases",
+                   "comprehend:DetectPiiEntities", "comprehend:DetectSentiment", "comprehend:DetectSyntax"],
+    "rekognition": ["rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:DetectModerationLabels",
+                    "rekognition:DetectText"],
+    "textract": ["textract:AnalyzeDocument", "textract:AnalyzeExpense", "textract:DetectDocumentText"],
+    "translate": ["translate:TranslateText"],
+    "transcribe": ["transcribe:GetTranscriptionJob", "transcribe:StartTranscriptionJob"],
+    "bedrock": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+}
+ENDPOINT_SERVICE = {"comprehend": "comprehend", "rekognition": "rekognition", "textract": "textract",
+                    "translate": "translate", "transcribe": "transcribe", "bedrock": "bedrock-runtime"}
+ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+KMS_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"]
+VPC_DESCRIBE = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs"]
+VPC_ATTACH = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+              "ec2:DeleteNetworkInterfacePermission"]
+
+
+def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
+    env, spec = ctx.env, ctx.spec
+    project = spec["project"]
+    path = ("workspace",)
+    keys = sorted(set(ctx.imported("keys.arns").values()))
+    buckets = ctx.stack.exports.get("data.buckets", {})
+    bucket_arns = [buckets[n].ref("arn") for n in sorted(buckets)]
+    objects = [arn + "/*" for arn in bucket_arns]
+    images = ctx.stack.exports.get("repositories.images", {})
+    image_arns = [images[n]["repository"].ref("arn") for n in sorted(images)]
+    logs = env.arn("logs", "log-group:/aws/sagemaker/*")
+    jobs = [env.arn("sagemaker", f"{kind}/*") for kind in ("training-job", "processing-job", "transform-job")]
+    subnets = [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), security_group.ref("arn")]
+
+    def common() -> list[dict]:
+        out = [
+            statement("UseKeys", KMS_USE, keys),
+            statement("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
+                                    "logs:PutLogEvents"], [logs, logs + ":*"]),
+            statement("PutMetrics", ["cloudwatch:PutMetricData"], ["*"],
+                      conditions=[("StringLike", "cloudwatch:namespace", ["/aws/sagemaker/*", "aws/sagemaker/*"])]),
+            statement("DescribeNetwork", VPC_DESCRIBE, ["*"]),
+            statement("AttachToVpc", VPC_ATTACH, subnets),
+        ]
+        if bucket_arns:
+            out.append(statement("ListDataBuckets", ["s3:GetBucketLocation", "s3:ListBucket"], bucket_arns))
+        if image_arns:
+            out += [statement("LogInToEcr", ["ecr:GetAuthorizationToken"], ["*"]),
+                    statement("PullImages", ECR_PULL, image_arns)]
+        return out
+
+    def ai(role: str) -> list[dict]:
+        actions = [a for service, roles in sorted(ctx.section["ai_services"].items()) if role in roles
+                   for a in AI_ACTIONS[service]]
+        return [statement("CallAiServices", actions, ["*"])] if actions else []
+
+    def accepted(role: str) -> list[tuple[str, str]]:
+        return [("CKV_AWS_356", "AI services' detection calls on their built-in models name no resource, so IAM "
+                 "authorizes them only against Resource \"*\"; the statement lists read-only actions")] if ai(role) else []
+
+    pipelines_arn = env.arn("sagemaker", f"pipeline/{project}-{env.name}-*")
+    read_write = [statement("ReadWriteData", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
+                                               "s3:GetObjectVersion", "s3:PutObject"], objects)] if objects else []
+    read = [statement("ReadData", ["s3:GetObject", "s3:GetObjectVersion"], objects)] if objects else []
+    roles = {}
+    roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
+                                     common() + read_write + ai("training"), path=path,
+                                     accepted=accepted("training"))
+    roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
+                                      common() + read + ai("inference"), path=path,
+                                      accepted=accepted("inference"))
+    pass_training = statement("PassTrainingRole", ["iam:PassRole"], [roles["training"].ref("arn")],
+                              conditions=[("StringEquals", "iam:PassedToService", ["sagemaker.amazonaws.com"])])
+    run_jobs = statement("RunJobs", ["sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
+                                     "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob",
+                                     "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob"], jobs)
+    register = statement("RegisterModels", ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
+                                            "sagemaker:ListModelPackages", "sagemaker:AddTags"],
+                         [env.arn("sagemaker", f"model-package/{project}-*"),
+                          env.arn("sagemaker", f"model-package-group/{project}-*")])
+    roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
+                                      common() + read_write + [pass_training, run_jobs, register] + ai("pipelines"), path=path,
+                                      accepted=accepted("pipelines"))
+    start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
+                                       "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",
+                                       "sagemaker:StartPipelineExecution", "sagemaker:StopPipelineExecution"],
+                      [pipelines_arn, pipelines_arn + "/*"])
+    apps = statement("UseStudioApps", ["sagemaker:CreateApp", "sagemaker:DeleteApp", "sagemaker:DescribeApp",
+                                       "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile",
+                                       "sagemaker:ListApps", "sagemaker:ListSpaces"],
+                     [env.arn("sagemaker", "domain/*"), env.arn("sagemaker", "app/*"),
+                      env.arn("sagemaker", "space/*"), env.arn("sagemaker", "user-profile/*")])
+    roles["studio"] = service_role(ctx, "studio", "sagemaker.amazonaws.com",
+                                   common() + read_write + [start, apps, pass_training] + ai("studio"), path=path,
+                                   accepted=accepted("studio"))
+    return roles
