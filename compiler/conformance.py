@@ -31,7 +31,10 @@ LIFECYCLE = {"create_before_destroy", "prevent_destroy", "ignore_changes", "repl
              "precondition", "postcondition"}
 # A reference inside an interpolation: [data.]TYPE.NAME.ATTRIBUTE (provider-prefixed types only).
 REFERENCE = re.compile(r"(?<![\w.])(data\.)?((?:aws|awscc)_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\.([a-z_][a-z0-9_]*)")
-INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
+# A template sequence; `$${` is Terraform's escape for a literal `${`.
+INTERPOLATION = re.compile(r"(?<!\$)\$\{([^}]*)\}")
+# What mlops writes inside ${...}: a reference to an attribute, with optional indexes.
+EXPRESSION = re.compile(r"^(data\.)?(aws|awscc)_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*\.[a-z_][a-z0-9_]*(\[\d+\]|\.[a-z0-9_]+)*$")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ def check(stack: Mapping[str, Any], origins: Mapping[str, Origin], schemas: Sche
             for meta in META & set(body):
                 _check_meta(meta, body.pop(meta), report)
         _check_block(block, body, "", report)
+        for expression in _interpolations(body):
+            if not EXPRESSION.match(expression):
+                report(f"'${{{expression}}}' is not a reference Terraform can resolve",
+                       hint="write literal text with mlops.module_api.literal(), which escapes ${ as $${")
         for ref_kind, ref_type, ref_name, attribute in _references(body):
             target = f"{'data.' if ref_kind else ''}{ref_type}.{ref_name}"
             if target not in emitted:
@@ -222,13 +229,18 @@ def _addresses(stack: Mapping[str, Any]) -> Iterable[str]:
         yield f"{'data.' if kind == 'data' else ''}{type_}.{name}"
 
 
-def _references(value: Any) -> Iterator[tuple[str, str, str, str]]:
+def _interpolations(value: Any) -> Iterator[str]:
+    """The content of every `${...}` in the strings of a value."""
     if isinstance(value, str):
-        for expression in INTERPOLATION.findall(value):
-            yield from REFERENCE.findall(expression)
+        yield from INTERPOLATION.findall(value)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _references(item)
+            yield from _interpolations(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _references(item)
+            yield from _interpolations(item)
+
+
+def _references(value: Any) -> Iterator[tuple[str, str, str, str]]:
+    for expression in _interpolations(value):
+        yield from REFERENCE.findall(expression)

@@ -40,6 +40,12 @@ def tf_name(*parts: str) -> str:
     return name if _NAME.match(name) else f"_{name}"
 
 
+def literal(text: str) -> str:
+    """Text that Terraform must keep as written: `${` and `%{` start Terraform templates
+    inside any JSON string, so a shell script's `${VAR}` is escaped as `$${VAR}`."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
 @dataclass(frozen=True)
 class Environment:
     """One deployment target: its own account, region, stack and output directory."""

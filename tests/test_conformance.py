@@ -46,6 +46,10 @@ def test_a_conforming_stack_has_no_errors() -> None:
     assert _errors(lambda s: None) == []
 
 
+def test_escaped_template_sequences_are_literal_text() -> None:
+    assert _errors(_set("resource", "aws_s3_bucket", "data_raw", "bucket", "x-$${BUCKET_SUFFIX}")) == []
+
+
 def _set(*path_and_value):
     *path, value = path_and_value
 
@@ -93,6 +97,8 @@ CASES = [
      "module compiler: aws_kms_key.platform: lifecycle: unknown setting 'prevent_destroyy'"),
     ("unknown provider setting", _set("provider", "aws", [{"regoin": "eu-west-1"}]),
      "compiler: provider aws: unknown attribute or block 'regoin'"),
+    ("shell variable read as a Terraform template", _set("resource", "aws_s3_bucket", "data_raw", "bucket", "x-${BUCKET_SUFFIX}"),
+     "module data: aws_s3_bucket.data_raw: '${BUCKET_SUFFIX}' is not a reference Terraform can resolve"),
     ("output refers to nothing", _set("output", "vpc", {"value": "${aws_vpc.other.id}"}),
      "output vpc: refers to aws_vpc.other, which this stack does not emit"),
 ]

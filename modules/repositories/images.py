@@ -13,7 +13,7 @@ from importlib import resources
 import jinja2
 
 from mlops.iam import service_role, statement
-from mlops.module_api import BuildContext, tf_name
+from mlops.module_api import BuildContext, literal, tf_name
 
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 UNPUBLISHED = "unpublished"
@@ -22,6 +22,9 @@ _TEMPLATE = jinja2.Environment(
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     autoescape=False,
 )
+# Jinja's own tojson escapes quotes and <>& for HTML; a YAML double-quoted string needs
+# only JSON's escapes, so commands stay readable.
+_TEMPLATE.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)
 
 
 def parameter_name(project: str, env: str, image: str) -> str:
@@ -151,7 +154,7 @@ def release_pipeline(ctx, ident: str, label: str, source: dict, path: tuple, *, 
         "build_timeout": timeout,
         "encryption_key": key,
         "artifacts": [{"type": "CODEPIPELINE"}],
-        "source": [{"type": "CODEPIPELINE", "buildspec": buildspec}],
+        "source": [{"type": "CODEPIPELINE", "buildspec": literal(buildspec)}],
         "environment": [{
             "compute_type": compute_type,
             "image": BUILD_IMAGE,
