@@ -53,6 +53,11 @@ def _translate(error: ValidationError) -> list[SpecError]:
     kind = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
+    if _is_name_schema(error) and isinstance(value, str) and kind == "enum":
+        # A mapping key outside a fixed set: point at the key itself.
+        choices = [str(c) for c in error.validator_value]
+        return [SpecError(path + (value,), f"{_show(value)} is not one of: {', '.join(choices)}",
+                          hint=did_you_mean(value, choices), key=True)]
     if kind == "additionalProperties" and isinstance(value, dict):
         allowed = set(schema.get("properties", {}))
         extras = sorted(set(value) - allowed)

@@ -3,7 +3,8 @@
 Measured as a user runs them: a fresh process each time, the whole process tree
 (Python and the Node process jsii starts) sampled for resident memory, median of
 several runs. Two specs: the bundled mlops.yaml, and a generated large one with 50 of
-every repeatable entry (buckets, datasets, key domains) in 3 environments.
+every repeatable entry (key domains, buckets, datasets, code repositories, images,
+users, models with triggers and endpoints) in 3 environments.
 
     .venv/bin/python tools/benchmark.py [--runs 5]
 """
@@ -35,8 +36,23 @@ def large_spec(entries: int = 50) -> str:
     lines += [f"    domain{i:02d}: {{}}" for i in range(entries)]
     lines += ["data:", "  buckets:"]
     lines += [f"    bucket{i:02d}: {{key: domain{i:02d}, object_lock_days: {i + 1}}}" for i in range(entries)]
-    lines += ["  datasets:"]
+    lines += ["    artifacts: {}", "  datasets:"]
     lines += [f"    dataset{i:02d}: {{bucket: bucket{i:02d}, prefix: data{i:02d}/}}" for i in range(entries)]
+    lines += ["repositories:", "  code:"]
+    lines += [f"    repo{i:02d}: {{}}" for i in range(entries)]
+    lines += ["  images:"]
+    lines += [f"    image{i:02d}: {{source: repo{i:02d}}}" for i in range(entries)]
+    lines += ["workspace:", "  users:"]
+    lines += [f"    user{i:02d}: {{}}" for i in range(entries)]
+    lines += ["models:"]
+    for i in range(entries):
+        lines += [
+            f"  model{i:02d}:",
+            f"    training: {{algorithm: xgboost, version: \"1.7-1\", input: dataset{i:02d}, instance_type: ml.m5.xlarge}}",
+            "    evaluation: {metric: \"validation:auc\", min: 0.8}",
+            "    retrain: {schedule: rate(7 days), on_new_data: true}",
+            "    endpoint: {model_version: 1}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -80,7 +96,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         large = Path(tmp) / "large.yaml"
         large.write_text(large_spec())
-        for name, spec in (("bundled mlops.yaml", ROOT / "mlops.yaml"), ("large spec (50 each, 3 envs)", large)):
+        half = Path(tmp) / "half.yaml"
+        half.write_text(large_spec(25))
+        specs = (("bundled mlops.yaml", ROOT / "mlops.yaml"), ("large spec (25 each, 3 envs)", half),
+                 ("large spec (50 each, 3 envs)", large))
+        for name, spec in specs:
             report(f"validate {name}", MLOPS + ["validate", "-f", str(spec)], args.runs)
             report(f"compile  {name}", MLOPS + ["compile", "-f", str(spec), "-o", str(Path(tmp) / "out")], args.runs)
 
