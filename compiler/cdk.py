@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,32 @@ def _runtime() -> Any:
     raise RuntimeError(f"no CDK library installed (tried {', '.join(names)}): pip install cdktn")
 
 
+# Below this many resources, one process (one Node) is faster and smaller than two.
+PARALLEL_FROM = 1500
+
+
 def synthesize(targets: list[Target]) -> dict[str, dict[str, Any]]:
+    """Terraform JSON for each target, keyed by environment name.
+
+    Stacks are independent, and jsii keeps one core busy at a time (Python and Node
+    take turns), so a large spec's environments are synthesized in parallel worker
+    processes, one per core; a small spec stays in this process, where starting a
+    second Node would cost more than it saves.
+    """
+    size = sum(len(t.stack.resources) for t in targets)
+    workers = min(len(targets), os.cpu_count() or 1)
+    if workers < 2 or size < PARALLEL_FROM:
+        return _synthesize_here(targets)
+    groups = [targets[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results: dict[str, dict[str, Any]] = {}
+        for part in pool.map(_synthesize_here, groups):
+            results.update(part)
+    return {t.stack.env.name: results[t.stack.env.name] for t in targets}
+
+
+def _synthesize_here(targets: list[Target]) -> dict[str, dict[str, Any]]:
     """Terraform JSON for each target, keyed by environment name, in one jsii session.
 
     Every resource and data source is a construct (its type, logical id, lifecycle and

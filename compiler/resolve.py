@@ -44,7 +44,7 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     errors: dict[tuple, SpecError] = {}
     for name in sorted(data["environments"]):
         one = _resolve_one(data, name, schema)
-        found = validate(_with_environments(one.spec, data), schema)
+        found = _validate_overridden(one.spec, data["environments"][name].get("overrides") or {}, schema)
         for module in modules:
             if module.name in one.spec:
                 found += module.check(one.spec, one.env)
@@ -88,12 +88,18 @@ def _resolve_one(data: Mapping[str, Any], name: str, schema: dict) -> Resolved:
     return Resolved(environment(data, name), spec, origins)
 
 
-def _with_environments(spec: dict, data: Mapping[str, Any]) -> dict:
-    """The resolved spec in the shape the schema expects (it requires `environments`)."""
-    whole = dict(spec)
-    whole["environments"] = data["environments"]
-    whole["exceptions"] = data.get("exceptions", [])
-    return whole
+def _validate_overridden(spec: dict, overrides: Mapping[str, Any], schema: dict) -> list[SpecError]:
+    """Validate the sections an environment's overrides changed, merged as they now are.
+
+    Each override was already checked against the partial schemas; this catches what
+    only the merged value can break (an `if/then` on a key the override did not set).
+    Untouched sections were validated with the document, so they are skipped."""
+    errors = []
+    for section in sorted(overrides):
+        subschema = dict(schema["properties"][section], definitions=schema["definitions"])
+        for error in validate(spec[section], subschema):
+            errors.append(SpecError((section, *error.path), error.message, error.hint, error.position, error.key))
+    return errors
 
 
 def _merge(base: dict, over: Mapping, path: SpecPath, source: SpecPath, origins: dict) -> None:

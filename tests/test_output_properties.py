@@ -82,3 +82,13 @@ def test_key_order_does_not_change_the_output(tmp_path: Path) -> None:
     files = compile_files(spec)
     for rel, content in files.items():
         assert content == (ROOT / "generated" / rel).read_bytes(), rel
+
+
+def test_parallel_synthesis_gives_the_same_bytes(monkeypatch) -> None:
+    """Large specs synthesize their environments in worker processes; the bytes must not change."""
+    import mlops.cdk
+
+    monkeypatch.setattr(mlops.cdk, "PARALLEL_FROM", 0)
+    files = compile_files(ROOT / "mlops.yaml")
+    for rel, content in files.items():
+        assert content == (ROOT / "generated" / rel).read_bytes(), rel
