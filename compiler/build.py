@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import conformance
 from .module_api import BuildContext, CheckException, Module, Stack
 from .providers import PROVIDERS, TERRAFORM_VERSION
 from .resolve import Resolved
@@ -36,6 +37,7 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
         services |= module.services(spec)
     for module in present:
         module.build(BuildContext(module.name, spec, stack, frozenset(services), module.emits))
+    _trace(stack)
     for exc in spec.get("exceptions", []):
         stack.exceptions.append(
             CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
@@ -52,6 +54,22 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
         required_providers={name: dict(PROVIDERS[name]) for name in sorted(used)},
         required_version=TERRAFORM_VERSION,
     )
+
+
+SPEC_PATH_TAG = "mlops:spec-path"
+
+
+def _trace(stack: Stack) -> None:
+    """Tag every taggable resource with the spec path that produced it, so anyone can go
+    from a resource in the AWS console (or a Terraform address, with `mlops locate`)
+    back to the line of mlops.yaml. Whether a type takes tags comes from the pinned
+    provider schema."""
+    schemas = conformance.pinned()
+    for resource in stack.resources:
+        block = None if resource.data_source else schemas.block("resource", resource.type)
+        if block and "tags" in block.get("attributes", {}):
+            path = ".".join(str(part) for part in resource.spec_path)
+            resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path[:256]}
 
 
 def backend(spec: dict[str, Any], env_name: str) -> dict[str, Any]:

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `mlops validate --format json | head`: the reader left, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INVALID
     except Exception as exc:  # a bug, not a bad spec: say so without a wall of text
         if os.environ.get("MLOPS_DEBUG"):
             raise
@@ -48,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="generated", help="output directory (default: generated)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the output directory is stale")
     p.set_defaults(run=_compile)
+
+    p = sub.add_parser("locate", help="show which line of the spec produced a Terraform address; starts no CDK runtime")
+    spec_args(p)
+    p.add_argument("address", help="a resource or data source address, e.g. aws_s3_bucket.data_raw")
+    p.add_argument("--env", help="the environment (default: every environment that has the address)")
+    p.set_defaults(run=_locate)
 
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")
@@ -108,6 +117,34 @@ def _compile(args: argparse.Namespace) -> int:
     print(f"wrote {outdir}/ ({len(files.files)} files, {len(changed)} changed)")
     for rel in changed:
         print(f"  {outdir / rel}")
+    return EXIT_OK
+
+
+def _locate(args: argparse.Namespace) -> int:
+    """From a Terraform address (a plan line, a console tag) back to the spec line."""
+    from .errors import format_path
+    from .pipeline import check, targets
+
+    raw = _read(args)
+    if raw is None:
+        return EXIT_USAGE
+    checked = check(raw, args.file)
+    if checked.errors:
+        return _report(args, checked)
+    found = 0
+    for resolved, target in zip(checked.resolved, targets(checked)):
+        if args.env and resolved.env.name != args.env:
+            continue
+        for resource in target.stack.resources:
+            if resource.address == args.address:
+                path = resolved.origin(resource.spec_path)
+                pos = checked.document.position(path)
+                print(f"{args.file}:{pos.line}:{pos.column}: {resolved.env.name}: {args.address}: "
+                      f"{format_path(path)} (module {resource.module})")
+                found += 1
+    if not found:
+        print(f"mlops: no environment of {args.file} emits {args.address}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 

@@ -72,10 +72,15 @@ def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]],
         "ServiceAssumesRole", ["sts:AssumeRole"], [], principals={"Service": [service]}, conditions=conditions,
     )), path=path)
     project = ctx.spec["project"]
-    role = ctx.resource("aws_iam_role", name, {
+    attrs = {
         "name": role_name or f"{project}-{env.name}-{name.replace('_', '-')}"[:64],
         "assume_role_policy": trust.ref("json"),
-    }, path=path)
+    }
+    boundary = ctx.spec.get("governance", {}).get("permissions_boundary")
+    if boundary:
+        attrs["permissions_boundary"] = boundary if boundary.startswith("arn:") else env.arn(
+            "iam", f"policy/{boundary}", region=False)
+    role = ctx.resource("aws_iam_role", name, attrs, path=path)
     policy = ctx.data("aws_iam_policy_document", name, document(*statements), path=path)
     for check, reason in accepted:
         ctx.exception(check, policy, reason)

@@ -18,7 +18,9 @@ from .errors import SpecError, SpecPath
 from .module_api import Environment, Module, partition
 from .validate import validate
 
-_NOT_SECTIONS = ("environments", "exceptions", "$schema")
+# Not module sections; `environments` stays in each resolved spec (read-only) so a
+# module can name other environments' accounts (registry readers, say).
+_NOT_SECTIONS = ("exceptions", "$schema")
 
 
 @dataclass(frozen=True)

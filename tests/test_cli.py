@@ -96,7 +96,8 @@ def _run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["--help"], ["compile", "--help"], ["compile", "-f", "tests/bad/custom-tag.yaml"]])
+@pytest.mark.parametrize("argv", [["validate"], ["--help"], ["compile", "--help"], ["compile", "-f", "tests/bad/custom-tag.yaml"],
+                                  ["locate", "aws_s3_bucket.data_raw"]])
 def test_no_cdk_runtime_without_synthesis(argv) -> None:
     result = _run(
         "import sys\nfrom mlops.cli import main\n"
@@ -134,3 +135,25 @@ def test_schema_command_prints_the_bundled_schema(capsys) -> None:
 
 def test_console_script_is_installed() -> None:
     assert shutil.which("mlops", path=str(Path(sys.executable).parent))
+
+
+def test_locate_maps_an_address_back_to_the_spec(capsys) -> None:
+    assert main(["locate", "-f", str(SPEC), "aws_s3_bucket.data_raw"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "dev: aws_s3_bucket.data_raw: data.buckets.raw (module data)",
+        "prod: aws_s3_bucket.data_raw: data.buckets.raw (module data)",
+    ]
+    assert lines[0].startswith(f"{SPEC}:") and lines[0] == lines[1].replace("prod:", "dev:")
+
+
+def test_locate_follows_overrides(capsys) -> None:
+    assert main(["locate", "-f", str(SPEC), "--env", "prod", "aws_sagemaker_model.fraud_xgb"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("prod: aws_sagemaker_model.fraud_xgb: "
+                        "environments.prod.overrides.models.fraud-xgb.endpoint.model_version (module models)\n")
+
+
+def test_locate_unknown_address(capsys) -> None:
+    assert main(["locate", "-f", str(SPEC), "aws_s3_bucket.nope"]) == 1
+    assert "no environment" in capsys.readouterr().err

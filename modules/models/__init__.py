@@ -28,11 +28,12 @@ def group_name(spec, env: Environment, name: str) -> str:
 
 
 def build(ctx: BuildContext) -> None:
-    for name in sorted(ctx.section):
-        _model(ctx, name, ctx.section[name])
+    groups = {name: _model(ctx, name, ctx.section[name]) for name in sorted(ctx.section)}
+    ctx.export("groups", groups)
 
 
-def _model(ctx: BuildContext, name: str, model: dict) -> None:
+def _model(ctx: BuildContext, name: str, model: dict):
+    """Build one model; returns its model package group."""
     env, spec = ctx.env, ctx.spec
     path = ("models", name)
     key = ctx.imported("keys.arns")["platform"]
@@ -89,6 +90,7 @@ def _model(ctx: BuildContext, name: str, model: dict) -> None:
     deploy.build(ctx, name, model, group_name(spec, env, name))
     ctx.output(f"model_{tf_name(name)}_package_group", group.ref("model_package_group_name"),
                f"Model package group of {name}")
+    return group
 
 
 def _images(ctx: BuildContext, name: str, training: dict) -> tuple[str, str, str]:

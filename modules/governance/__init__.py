@@ -1,0 +1,78 @@
+"""governance: model governance enforced from the spec (component 9).
+
+- required tags: every environment must set them (checked; applied through
+  default_tags like every tag);
+- a permissions boundary on every role mlops creates (applied by `mlops.iam`);
+- registry readers: a resource policy on every model package group that lets the named
+  environments' accounts read the group and its versions, and nothing more;
+- environment rules (`rules.py`).
+Keys and their policies are the `keys` module's; every resource also carries the tag
+`mlops:spec-path`, set by the compiler.
+"""
+
+from __future__ import annotations
+
+from mlops.errors import SpecError, did_you_mean
+from mlops.iam import document, statement
+from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+
+from . import rules
+
+READ_REGISTRY = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+
+
+def build(ctx: BuildContext) -> None:
+    readers = _reader_accounts(ctx.spec, ctx.env)
+    groups = ctx.stack.exports.get("models.groups", {})
+    if not readers or not groups:
+        return
+    env = ctx.env
+    path = ("governance", "registry_readers")
+    roots = [f"arn:{env.partition}:iam::{account}:root" for account in readers]
+    for name in sorted(groups):
+        group = groups[name]
+        group_name = group.attrs["model_package_group_name"]
+        policy = ctx.data("aws_iam_policy_document", tf_name("registry", name), document(statement(
+            "ReadersReadVersions", READ_REGISTRY,
+            [env.arn("sagemaker", f"model-package-group/{group_name}"), env.arn("sagemaker", f"model-package/{group_name}/*")],
+            principals={"AWS": roots},
+        )), path=path)
+        ctx.resource("aws_sagemaker_model_package_group_policy", tf_name(name), {
+            "model_package_group_name": group.ref("model_package_group_name"),
+            "resource_policy": policy.ref("json"),
+        }, path=path)
+
+
+def _reader_accounts(spec, env: Environment) -> list[str]:
+    environments = {name: e["account"] for name, e in spec["environments"].items()}
+    accounts = set()
+    for reader in spec["governance"]["registry_readers"]:
+        accounts.add(environments[reader] if reader in environments else reader)
+    accounts.discard(env.account)
+    return sorted(accounts)
+
+
+def check(spec, env: Environment) -> list[SpecError]:
+    errors = rules.check(spec, env)
+    environments = spec["environments"]
+    for index, reader in enumerate(spec["governance"]["registry_readers"]):
+        if not reader.isdigit() and reader not in environments:
+            errors.append(SpecError(("governance", "registry_readers", index), f"no environment named '{reader}'",
+                                    hint=did_you_mean(reader, environments)
+                                    or "name an environment under environments, or give a 12-digit account id"))
+    for name in sorted(spec["governance"]["rules"]):
+        if name not in environments:
+            errors.append(SpecError(("governance", "rules", name), f"rules for '{name}', which is not an environment",
+                                    hint=did_you_mean(name, environments) or "environments: " + ", ".join(sorted(environments)),
+                                    key=True))
+    return errors
+
+
+MODULE = Module(
+    name="governance",
+    schema=fragment(__name__),
+    build=build,
+    check=check,
+    after=("keys", "models"),
+    emits=frozenset({"aws_sagemaker_model_package_group_policy", "data.aws_iam_policy_document"}),
+)
