@@ -33,10 +33,12 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     stack = Stack(project=spec["project"], env=env)
     services: set[str] = set()
     present = [m for m in modules if m.name in spec]
+    role_settings: dict[str, Any] = {}
     for module in present:
         services |= module.services(spec)
+        role_settings.update(module.role_settings(spec, env))
     for module in present:
-        module.build(BuildContext(module.name, spec, stack, frozenset(services), module.emits))
+        module.build(BuildContext(module.name, spec, stack, frozenset(services), module.emits, role_settings))
     _trace(stack)
     for exc in spec.get("exceptions", []):
         stack.exceptions.append(

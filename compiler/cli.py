@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `mlops validate --format json | head`: the reader left, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_INVALID
+        return EXIT_OK
     except Exception as exc:  # a bug, not a bad spec: say so without a wall of text
         if os.environ.get("MLOPS_DEBUG"):
             raise
@@ -106,8 +106,11 @@ def _compile(args: argparse.Namespace) -> int:
     outdir = Path(args.output)
     if args.check:
         stale = files.stale(outdir)
-        for rel in stale:
-            print(f"{outdir / rel}: stale", file=sys.stderr)
+        if args.format == "json":
+            print(json.dumps({"stale": [{"file": str(outdir / rel), "reason": why} for rel, why in stale]}, indent=2))
+            return EXIT_INVALID if stale else EXIT_OK
+        for rel, why in stale:
+            print(f"{outdir / rel}: stale ({why})", file=sys.stderr)
         if stale:
             print(f"mlops: {outdir}/ does not match {args.file}; run `mlops compile`", file=sys.stderr)
             return EXIT_INVALID

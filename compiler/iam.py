@@ -43,7 +43,7 @@ def document(*statements: dict[str, Any]) -> dict[str, Any]:
 
 
 def deny_insecure_transport(resources: list[str]) -> dict[str, Any]:
-    """Deny any request to S3 that is not over TLS 1.2 or later."""
+    """Deny any request to S3 that is not over TLS (buckets add a TLS 1.2 statement)."""
     return statement(
         "DenyInsecureTransport",
         ["s3:*"],
@@ -55,17 +55,18 @@ def deny_insecure_transport(resources: list[str]) -> dict[str, Any]:
 
 
 def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]], *, path: tuple,
-                 role_name: str | None = None, source_arn: str | None = None,
+                 role_name: str | None = None, source_arn: str | None = None, pin_account: bool = True,
                  accepted: Iterable[tuple[str, str]] = ()):
     """A role only `service` can assume (for this account), with one inline policy.
 
-    Every role the compiler emits goes through here, so the trust policy always pins
-    the account (confused-deputy protection) and a permissions boundary, when the spec
-    sets one, lands on every role at once. `accepted` declares checkov findings on the
-    policy as (check id, reason). Returns the `aws_iam_role` resource.
+    Every role the compiler emits goes through here, so the trust policy pins the
+    account (confused-deputy protection) wherever the service sends aws:SourceAccount
+    (`pin_account=False` for those that do not), and the role settings modules
+    contribute (a permissions boundary) land on every role at once. `accepted` declares
+    checkov findings on the policy as (check id, reason). Returns the `aws_iam_role`.
     """
     env = ctx.env
-    conditions = [("StringEquals", "aws:SourceAccount", [env.account])]
+    conditions = [("StringEquals", "aws:SourceAccount", [env.account])] if pin_account else []
     if source_arn:
         conditions.append(("ArnLike", "aws:SourceArn", [source_arn]))
     trust = ctx.data("aws_iam_policy_document", f"{name}_trust", document(statement(
@@ -76,10 +77,7 @@ def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]],
         "name": role_name or f"{project}-{env.name}-{name.replace('_', '-')}"[:64],
         "assume_role_policy": trust.ref("json"),
     }
-    boundary = ctx.spec.get("governance", {}).get("permissions_boundary")
-    if boundary:
-        attrs["permissions_boundary"] = boundary if boundary.startswith("arn:") else env.arn(
-            "iam", f"policy/{boundary}", region=False)
+    attrs.update(ctx.role_settings)
     role = ctx.resource("aws_iam_role", name, attrs, path=path)
     policy = ctx.data("aws_iam_policy_document", name, document(*statements), path=path)
     for check, reason in accepted:

@@ -152,6 +152,8 @@ class BuildContext:
     stack: Stack
     services: frozenset[str] = frozenset()
     emits: frozenset[str] | None = None
+    # Attributes every IAM role gets, contributed by modules (a permissions boundary).
+    role_settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def section(self) -> Mapping[str, Any]:
@@ -210,9 +212,12 @@ class BuildContext:
     def export(self, key: str, value: Any) -> None:
         self.stack.exports[f"{self.module}.{key}"] = value
 
-    def imported(self, key: str) -> Any:
-        """A value another module exported; a KeyError here is a module-order bug."""
-        return self.stack.exports[key]
+    def imported(self, key: str, default: Any = KeyError) -> Any:
+        """A value another module exported. Without a default, a missing key raises: a
+        module-order bug. With one, the exporting module may be absent from the spec."""
+        if default is KeyError:
+            return self.stack.exports[key]
+        return self.stack.exports.get(key, default)
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,8 @@ class Module:
       so the network module can derive its interface endpoints.
     - `after`: modules whose exports `build` reads.
     - `required`: the section must be present in every spec.
+    - `role_settings`: attributes applied to every IAM role any module creates (the
+      governance module's permissions boundary, say), from the resolved spec.
     - `emits`: every resource type the module can emit (data sources as
       `data.<type>`); emitting anything else is an error, and a test checks that each
       declared type is in the pinned provider schemas, so nothing escapes the check.
@@ -246,6 +253,7 @@ class Module:
     after: tuple[str, ...] = ()
     required: bool = False
     emits: frozenset[str] = frozenset()
+    role_settings: Callable[[Mapping[str, Any], Environment], dict[str, Any]] = lambda spec, env: {}
 
 
 def fragment(package: str) -> dict[str, Any]:

@@ -18,6 +18,15 @@ from typing import Any
 OWNED = ("cdk.tf.json", "exceptions.json")
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def render(doc: Any) -> bytes:
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -28,16 +37,17 @@ class Plan:
 
     files: dict[str, bytes]
 
-    def stale(self, outdir: Path) -> list[str]:
-        """Files that differ, are missing, or belong to an environment that no longer exists."""
+    def stale(self, outdir: Path) -> list[tuple[str, str]]:
+        """(file, why) for files that differ, are missing, or belong to an environment
+        that no longer exists."""
         problems = []
         for rel, content in sorted(self.files.items()):
             path = outdir / rel
             if not path.is_file():
-                problems.append(f"{rel} (missing)")
+                problems.append((rel, "missing"))
             elif path.read_bytes() != content:
-                problems.append(f"{rel} (differs)")
-        problems += [f"{rel} (no longer generated)" for rel in self._orphans(outdir)]
+                problems.append((rel, "differs"))
+        problems += [(rel, "no longer generated") for rel in self._orphans(outdir)]
         return problems
 
     def write(self, outdir: Path) -> list[str]:
@@ -51,6 +61,9 @@ class Plan:
                 fd, tmp = tempfile.mkstemp(prefix=".mlops-", dir=target.parent)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(content)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; generated files are ordinary files
                 staged.append((rel, Path(tmp)))
         except BaseException:
             for _, tmp in staged:

@@ -76,9 +76,9 @@ def test_check_names_stale_missing_and_orphaned_files(out: Path, capsys) -> None
     capsys.readouterr()
     assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "dev/cdk.tf.json (differs): stale" in err
-    assert "prod/exceptions.json (missing): stale" in err
-    assert "old/cdk.tf.json (no longer generated): stale" in err
+    assert "dev/cdk.tf.json: stale (differs)" in err
+    assert "prod/exceptions.json: stale (missing)" in err
+    assert "old/cdk.tf.json: stale (no longer generated)" in err
     assert (out / "dev" / "cdk.tf.json").read_text() == "{}\n", "--check wrote something"
 
 
@@ -157,3 +157,33 @@ def test_locate_follows_overrides(capsys) -> None:
 def test_locate_unknown_address(capsys) -> None:
     assert main(["locate", "-f", str(SPEC), "aws_s3_bucket.nope"]) == 1
     assert "no environment" in capsys.readouterr().err
+
+
+def test_check_in_json(out: Path, capsys) -> None:
+    (out / "dev" / "cdk.tf.json").write_text("{}\n")
+    capsys.readouterr()
+    assert main(["compile", "--check", "--format", "json", "-f", str(SPEC), "-o", str(out)]) == 1
+    assert json.loads(capsys.readouterr().out) == {"stale": [{"file": str(out / "dev" / "cdk.tf.json"), "reason": "differs"}]}
+
+
+def test_generated_files_are_readable_like_ordinary_files(out: Path) -> None:
+    mode = (out / "dev" / "cdk.tf.json").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
+def test_a_conformance_failure_leaves_the_output_untouched(out: Path, monkeypatch, capsys) -> None:
+    """Errors found after synthesis (the provider-schema check) must not write either."""
+    import mlops.conformance
+    from mlops.errors import SpecError
+
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(mlops.conformance, "check",
+                        lambda stack, origins, schemas: [SpecError(("data",), "module data: aws_s3_bucket.x: broken")])
+    (out / "dev" / "cdk.tf.json").write_text("{}\n")
+    before[out / "dev" / "cdk.tf.json"] = b"{}\n"
+    capsys.readouterr()
+    assert main(["compile", "-f", str(SPEC), "-o", str(out)]) == 1
+    assert "module data: aws_s3_bucket.x: broken" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -2,7 +2,8 @@
 
 - required tags: every environment must set them (checked; applied through
   default_tags like every tag);
-- a permissions boundary on every role mlops creates (applied by `mlops.iam`);
+- a permissions boundary on every role mlops creates (through `role_settings`, which
+  `mlops.iam.service_role` applies to every role);
 - registry readers: a resource policy on every model package group that lets the named
   environments' accounts read the group and its versions, and nothing more;
 - environment rules (`rules.py`).
@@ -23,7 +24,7 @@ READ_REGISTRY = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPacka
 
 def build(ctx: BuildContext) -> None:
     readers = _reader_accounts(ctx.spec, ctx.env)
-    groups = ctx.stack.exports.get("models.groups", {})
+    groups = ctx.imported("models.groups", {})
     if not readers or not groups:
         return
     env = ctx.env
@@ -68,8 +69,18 @@ def check(spec, env: Environment) -> list[SpecError]:
     return errors
 
 
+def role_settings(spec, env: Environment) -> dict:
+    """The permissions boundary every role carries, as an ARN in the environment's account."""
+    boundary = spec["governance"].get("permissions_boundary")
+    if not boundary:
+        return {}
+    arn = boundary if boundary.startswith("arn:") else env.arn("iam", f"policy/{boundary}", region=False)
+    return {"permissions_boundary": arn}
+
+
 MODULE = Module(
     name="governance",
+    role_settings=role_settings,
     schema=fragment(__name__),
     build=build,
     check=check,

@@ -59,7 +59,7 @@ def _model(ctx: BuildContext, name: str, model: dict):
         dataset_uri=datasets[training["input"]]["uri"],
         validation_uri=datasets[training["validation"]]["uri"] if training.get("validation") else None,
         output_uri=f"s3://{output.ref('bucket')}/models/{name}",
-        code_uri=ctx.stack.exports.get("repositories.packages", {}).get(name),
+        code_uri=ctx.imported("repositories.packages", {}).get(name),
         key=key,
         subnets=ctx.imported("network.subnet_ids"),
         security_group=ctx.imported("workspace.security_group_id"),
@@ -104,10 +104,13 @@ def _images(ctx: BuildContext, name: str, training: dict) -> tuple[str, str, str
         tag = catalog.framework_tag(training["framework"], training["version"], training["instance_type"])
         image = _prebuilt(ctx, f"{name}_training", framework.repository, tag)
         serving = INFERENCE.get(framework.repository)
-        inference = _prebuilt(ctx, f"{name}_inference", serving, tag) if serving else image
+        # Serving runs on the endpoint's instance type, so its CPU or GPU build follows that.
+        endpoint_type = (ctx.section[name].get("endpoint") or {}).get("instance_type", "ml.m5.large")
+        serving_tag = catalog.framework_tag(training["framework"], training["version"], endpoint_type)
+        inference = _prebuilt(ctx, f"{name}_inference", serving, serving_tag) if serving else image
         return image, inference, "text/csv"
     published = ctx.imported("repositories.images")[training["image"]]
-    image = published["parameter"].ref("value")
+    image = published["parameter"].ref("insecure_value")
     return image, image, "text/csv"
 
 

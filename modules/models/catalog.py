@@ -7,6 +7,7 @@ instead of a failed training job hours later."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -69,6 +70,15 @@ FRAMEWORKS = {
 
 # The scikit-learn container runs processing scripts (preprocessing, evaluation).
 PROCESSING = ("sagemaker-scikit-learn", "1.4-2")
+
+
+# Families whose instances come with local NVMe storage, which AWS encrypts in hardware
+# and for which SageMaker rejects a volume KMS key (training, processing, endpoints).
+_LOCAL_STORAGE = re.compile(r"^([a-z]+\d+[a-z]*d[a-z]*|g5|g6|g6e|p5|p5e|trn1|trn1n|inf2)$")
+
+
+def has_local_storage(instance_type: str) -> bool:
+    return bool(_LOCAL_STORAGE.match(instance_type.removeprefix("ml.").split(".")[0]))
 
 
 def is_gpu(instance_type: str) -> bool:

@@ -21,7 +21,23 @@ def check(spec, env: Environment) -> list[SpecError]:
         return errors
     for name in sorted(models):
         errors += _model(spec, name, models[name])
+        errors += _name_lengths(spec, env, name, models[name])
     return errors
+
+
+SAGEMAKER_NAME_LIMIT = 63
+
+
+def _name_lengths(spec, env: Environment, name: str, model: dict) -> list[SpecError]:
+    """SageMaker names (group, endpoint, model) are built from project, environment and
+    model names; catch the ones over 63 characters here rather than at apply time."""
+    version = (model.get("endpoint") or {}).get("model_version") or 1
+    longest = f"{spec['project']}-{env.name}-{name}-v{version}"
+    if len(longest) <= SAGEMAKER_NAME_LIMIT:
+        return []
+    return [SpecError(("models", name), f"SageMaker names for {name} in {env.name} would be {len(longest)} characters "
+                      f"('{longest}'); SageMaker allows {SAGEMAKER_NAME_LIMIT}",
+                      hint="shorten the project, environment or model name", key=True)]
 
 
 def _ref(errors, path, value, choices, what, where) -> bool:
@@ -64,6 +80,11 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
             errors.append(SpecError(tpath + ("instance_type",), f"{training['algorithm']} trains on GPU instances only, and {instance} has no GPU",
                                     hint="use a GPU instance such as ml.g5.xlarge or ml.p3.2xlarge"))
         emitted |= set(algorithm.metrics)
+        asked = str(training["hyperparameters"].get("eval_metric", ""))
+        if training["algorithm"] == "xgboost" and asked and metric.split(":", 1)[-1] not in asked.split(","):
+            errors.append(SpecError(tpath + ("hyperparameters", "eval_metric"),
+                                    f"xgboost reports only the eval_metric metrics ({asked}), not '{metric}'",
+                                    hint=f"add {metric.split(':', 1)[-1]} to eval_metric, or drop eval_metric and mlops sets it"))
     elif kinds == ["framework"]:
         framework = catalog.FRAMEWORKS[training["framework"]]
         version = training.get("version")

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .catalog import has_local_storage
+
 # Writes the evaluation report from the metric the training job emitted.
 REPORT_SCRIPT = (
     "import json, os, pathlib\n"
@@ -94,7 +96,7 @@ def definition(m: dict, i: Inputs) -> dict:
         "Name": "Register", "Type": "RegisterModel",
         "Arguments": {
             "ModelPackageGroupName": i.group,
-            "ModelPackageDescription": f"{i.model}, trained by pipeline {i.group}",
+            "ModelPackageDescription": f"{i.model}, registered by its mlops training pipeline",
             "InferenceSpecification": {
                 "Containers": [{"Image": i.inference_image, "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
                 "SupportedContentTypes": [i.content_type],
@@ -129,6 +131,10 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
     if i.validation_uri:
         channels.append(_channel("validation", i.validation_uri, i.content_type))
     hyper = {k: _string(v) for k, v in sorted(training["hyperparameters"].items())}
+    if training.get("algorithm") == "xgboost" and "eval_metric" not in hyper:
+        # Built-in XGBoost reports only the metrics named in eval_metric (default logloss);
+        # ask for the one the quality gate reads.
+        hyper["eval_metric"] = i.metric.split(":", 1)[1]
     if i.code_uri:
         channels.append(_channel("code", i.code_uri, "application/x-tar"))
         hyper["sagemaker_program"] = training["entry_point"]
@@ -139,9 +145,9 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
         "RoleArn": i.training_role,
         "InputDataConfig": channels,
         "OutputDataConfig": {"S3OutputPath": f"{i.output_uri}/training/", "KmsKeyId": i.key},
-        "ResourceConfig": {"InstanceType": {"Get": "Parameters.TrainingInstanceType"},
-                           "InstanceCount": {"Get": "Parameters.TrainingInstanceCount"},
-                           "VolumeSizeInGB": training["volume_gb"], "VolumeKmsKeyId": i.key},
+        "ResourceConfig": _resources(training["instance_type"], {"InstanceType": {"Get": "Parameters.TrainingInstanceType"},
+                                                                  "InstanceCount": {"Get": "Parameters.TrainingInstanceCount"},
+                                                                  "VolumeSizeInGB": training["volume_gb"]}, i.key),
         "StoppingCondition": stopping,
         "VpcConfig": vpc,
         "EnableNetworkIsolation": training["network_isolation"],
@@ -168,8 +174,8 @@ def _processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: l
         "Arguments": {
             "AppSpecification": {"ImageUri": i.processing_image, "ContainerEntrypoint": entry},
             "RoleArn": i.training_role,
-            "ProcessingResources": {"ClusterConfig": {"InstanceType": instance_type, "InstanceCount": 1,
-                                                      "VolumeSizeInGB": 30, "VolumeKmsKeyId": i.key}},
+            "ProcessingResources": {"ClusterConfig": _resources(instance_type, {"InstanceType": instance_type, "InstanceCount": 1,
+                                                                                "VolumeSizeInGB": 30}, i.key)},
             "ProcessingInputs": [
                 {"InputName": n, "S3Input": {"S3Uri": uri, "LocalPath": path, "S3DataType": "S3Prefix",
                                              "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}
@@ -182,6 +188,14 @@ def _processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: l
             "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
         },
     }
+
+
+def _resources(instance_type: str, config: dict, key: str) -> dict:
+    """Storage volumes are encrypted with the platform key, except on instances with
+    local NVMe storage: AWS encrypts that in hardware and SageMaker rejects a key."""
+    if not has_local_storage(instance_type):
+        config["VolumeKmsKeyId"] = key
+    return config
 
 
 def _string(value) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from mlops.module_api import BuildContext, tf_name
 
+from .catalog import has_local_storage
+
 
 def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> dict | None:
     endpoint = model.get("endpoint") or {}
@@ -28,7 +30,9 @@ def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> dict | 
     }, path=path + ("model_version",))
     variant = {"variant_name": "AllTraffic", "model_name": sm_model.ref("name"),
                "initial_instance_count": endpoint["min_instances"], "instance_type": endpoint["instance_type"]}
-    config = {"name_prefix": f"{project}-{env.name}-{name}-"[:38], "kms_key_arn": key, "production_variants": [variant]}
+    config = {"name_prefix": f"{project}-{env.name}-{name}-"[:38], "production_variants": [variant]}
+    if not has_local_storage(endpoint["instance_type"]):  # local NVMe is encrypted in hardware
+        config["kms_key_arn"] = key
     if endpoint["data_capture_percent"]:
         bucket = ctx.imported("data.buckets")[endpoint["capture_bucket"]]
         config["data_capture_config"] = [{
@@ -41,6 +45,9 @@ def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> dict | 
         }]
     endpoint_config = ctx.resource("aws_sagemaker_endpoint_configuration", ident, config, path=path,
                                    create_before_destroy=True)
+    if "kms_key_arn" not in config:
+        ctx.exception("CKV_AWS_98", endpoint_config, f"{endpoint['instance_type']} has local NVMe storage, which AWS "
+                      "encrypts in hardware; SageMaker rejects a KMS key for such instances")
     sm_endpoint = ctx.resource("aws_sagemaker_endpoint", ident, {
         "name": f"{project}-{env.name}-{name}",
         "endpoint_config_name": endpoint_config.ref("name"),

@@ -122,8 +122,10 @@ def approver(ctx: BuildContext, name: str, group, path: tuple) -> None:
             "detail": {"ModelPackageGroupName": [group_name], "ModelApprovalStatus": ["PendingManualApproval"]},
         }, sort_keys=True),
     }, path=path)
+    key = ctx.imported("keys.arns")["platform"]
     role = service_role(ctx, tf_name("approve", name, "trigger"), "events.amazonaws.com", [
         statement("StartApprover", ["states:StartExecution"], [machine.ref("arn")]),
+        statement("UseStateMachineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
     ], path=path)
     ctx.resource("aws_cloudwatch_event_target", tf_name("approve", name),
                  {"rule": rule.ref("name"), "arn": machine.ref("arn"), "role_arn": role.ref("arn")}, path=path)

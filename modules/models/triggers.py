@@ -42,11 +42,16 @@ def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
     retrain, path = model["retrain"], ("models", name, "retrain")
     env, project = ctx.env, ctx.spec["project"]
     key = ctx.imported("keys.arns")["platform"]
-    start = (statement("StartPipeline", ["sagemaker:StartPipelineExecution"], [target["arn"]])
+    start = [statement("StartPipeline", ["sagemaker:StartPipelineExecution"], [target["arn"]])
              if target["kind"] == "pipeline" else
-             statement("StartStateMachine", ["states:StartExecution"], [target["arn"]]))
+             statement("StartStateMachine", ["states:StartExecution"], [target["arn"]])]
+    if target["kind"] != "pipeline":
+        # A state machine encrypted with a customer key needs its callers to use the key.
+        start.append(statement("UseStateMachineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]))
     if retrain.get("schedule"):
-        role = service_role(ctx, tf_name("retrain", name, "schedule"), "scheduler.amazonaws.com", [start],
+        # The schedule is encrypted with the platform key; Scheduler decrypts it as this role.
+        decrypt = statement("DecryptSchedule", ["kms:Decrypt"], [key])
+        role = service_role(ctx, tf_name("retrain", name, "schedule"), "scheduler.amazonaws.com", [*start, decrypt],
                             path=path + ("schedule",))
         schedule_target = {"arn": target["arn"], "role_arn": role.ref("arn"),
                            "retry_policy": [{"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600}]}
@@ -74,7 +79,7 @@ def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
                            "object": {"key": [_key_filter(dataset["prefix"], retrain["new_data_marker"])]}},
             }, sort_keys=True),
         }, path=path + ("on_new_data",))
-        role = service_role(ctx, tf_name("retrain", name, "new_data"), "events.amazonaws.com", [start],
+        role = service_role(ctx, tf_name("retrain", name, "new_data"), "events.amazonaws.com", start,
                             path=path + ("on_new_data",))
         event_target = {"rule": rule.ref("name"), "arn": target["arn"], "role_arn": role.ref("arn")}
         if target["kind"] == "pipeline":

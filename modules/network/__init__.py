@@ -56,10 +56,13 @@ def build(ctx: BuildContext) -> None:
         subnets.append(sub.ref("id"))
         route_tables.append(table.ref("id"))
     _flow_logs(ctx, vpc)
-    endpoint_sg = _endpoints(ctx, vpc, subnets, route_tables)
+    endpoint_sg, s3 = _endpoints(ctx, vpc, subnets, route_tables)
     ctx.export("vpc_id", vpc.ref("id"))
     ctx.export("subnet_ids", subnets)
     ctx.export("endpoint_security_group_id", endpoint_sg.ref("id"))
+    # Traffic through the S3 gateway endpoint goes to S3's public ranges: security
+    # groups allow it by this prefix list, not by the VPC range.
+    ctx.export("s3_prefix_list_id", s3.ref("prefix_list_id"))
     ctx.output("vpc_id", vpc.ref("id"), "ID of the platform VPC")
     ctx.output("private_subnet_ids", subnets, "Private subnets, one per zone, in zone order")
 
@@ -118,7 +121,7 @@ def _flow_logs(ctx: BuildContext, vpc) -> None:
 def _endpoints(ctx: BuildContext, vpc, subnets: list[str], route_tables: list[str]):
     net, env, project = ctx.section, ctx.env, ctx.spec["project"]
     path = ("network",)
-    ctx.resource("aws_vpc_endpoint", "s3",
+    s3 = ctx.resource("aws_vpc_endpoint", "s3",
                  {"vpc_id": vpc.ref("id"), "service_name": f"com.amazonaws.{env.region}.s3", "vpc_endpoint_type": "Gateway",
                   "route_table_ids": route_tables, "tags": {"Name": f"{project}-{env.name}-s3"}},
                  path=path)
@@ -138,7 +141,7 @@ def _endpoints(ctx: BuildContext, vpc, subnets: list[str], route_tables: list[st
                       "vpc_endpoint_type": "Interface", "private_dns_enabled": True, "subnet_ids": subnets,
                       "security_group_ids": [sg.ref("id")], "tags": {"Name": f"{project}-{env.name}-{service}"}},
                      path=("network", "endpoints") if service in net["endpoints"] else path)
-    return sg
+    return sg, s3
 
 
 def service_name(region: str, service: str) -> str:

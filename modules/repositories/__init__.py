@@ -45,11 +45,18 @@ def check(spec, env: Environment) -> list[SpecError]:
     return errors
 
 
+def services(spec) -> set[str]:
+    """Studio users clone and push CodeCommit repositories from inside the VPC."""
+    code = spec["repositories"]["code"]
+    return {"codecommit", "git-codecommit"} if any(r["provider"] == "codecommit" for r in code.values()) else set()
+
+
 MODULE = Module(
     name="repositories",
     schema=fragment(__name__),
     build=build,
     check=check,
+    services=services,
     after=("keys", "data"),
     emits=frozenset({
         "aws_codecommit_repository", "aws_codecommit_approval_rule_template",

@@ -88,9 +88,11 @@ def build(ctx: BuildContext, sources: dict[str, dict]) -> dict[str, dict]:
             "name": parameter_name(project, env.name, name),
             "description": f"Digest of the latest tested {name} image, written by its build pipeline",
             "type": "String",
-            "value": UNPUBLISHED,
-        }, path=path, ignore_changes=["value"])
-        ctx.exception("CKV2_AWS_34", digest, "an image digest is public metadata; SecureString would hide it from plan review")
+            # insecure_value, unlike value, is not sensitive: plans show the digest change.
+            "insecure_value": UNPUBLISHED,
+        }, path=path, ignore_changes=["insecure_value"])
+        ctx.exception("CKV2_AWS_34", digest, "an image digest is public metadata, shown in plans so a new "
+                      "training image is a reviewed change; encryption would hide it")
         source = dict(sources[settings["source"]])
         source["branch"] = settings.get("branch") or source["branch"]
         _pipeline(ctx, name, settings, path, repo, digest, source, artifacts, key)
@@ -136,7 +138,10 @@ def release_pipeline(ctx, ident: str, label: str, source: dict, path: tuple, *, 
     source branch; returns the CodeBuild project. Shared by image releases and code
     packages, so both get the same encrypted logs, scoped roles and push trigger."""
     env, project = ctx.env, ctx.spec["project"]
-    prefix = f"pipelines/{project}-{env.name}-{label}"[:100]
+    # CodePipeline keeps a pipeline's artifacts under the first 20 characters of its
+    # name, so the name starts with what tells pipelines apart, and roles get just that.
+    pipeline_name = f"{label}-{env.name}-{project}"[:100]
+    prefix = pipeline_name[:20]
     logs = ctx.resource("aws_cloudwatch_log_group", tf_name("build", ident), {
         "name": f"/mlops/{project}/{env.name}/build/{label}", "retention_in_days": 365, "kms_key_id": key,
     }, path=path)
@@ -175,7 +180,7 @@ def release_pipeline(ctx, ident: str, label: str, source: dict, path: tuple, *, 
         *source_statements,
     ], path=path)
     pipeline = ctx.resource("aws_codepipeline", ident, {
-        "name": f"{project}-{env.name}-{label}",
+        "name": pipeline_name,
         "role_arn": pipeline_role.ref("arn"),
         "pipeline_type": "V2",
         "artifact_store": [{"location": artifacts.ref("bucket"), "type": "S3",
@@ -209,7 +214,8 @@ def _source(source: dict) -> tuple[list, dict]:
         "RepositoryName": repo.ref("repository_name"), "BranchName": source["branch"],
         "PollForSourceChanges": "false", "OutputArtifactFormat": "CODE_ZIP"})
     return [statement("ReadSource", ["codecommit:CancelUploadArchive", "codecommit:GetBranch", "codecommit:GetCommit",
-                                     "codecommit:GetUploadArchiveStatus", "codecommit:UploadArchive"],
+                                     "codecommit:GetRepository", "codecommit:GetUploadArchiveStatus",
+                                     "codecommit:UploadArchive"],
                       [repo.ref("arn")])], action
 
 

@@ -4,7 +4,7 @@ A SageMaker domain in VpcOnly mode on the network module's private subnets (no d
 internet: Studio reaches AWS through the VPC endpoints this module asks for), encrypted
 with the platform key, with named user profiles, a security group that lets Studio apps
 talk to each other and to the endpoints only, and the execution roles of `roles.py`.
-Exports `workspace.roles` (role resources by purpose) and `workspace.security_group`.
+Exports `workspace.roles` (role resources by purpose) and `workspace.security_group_id`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def build(ctx: BuildContext) -> None:
         ("ingress", "apps", "Studio apps and jobs talk to each other", {"ip_protocol": "-1", "referenced_security_group_id": sg.ref("id")}),
         ("egress", "apps", "Studio apps and jobs talk to each other", {"ip_protocol": "-1", "referenced_security_group_id": sg.ref("id")}),
         ("egress", "endpoints", "HTTPS to VPC endpoints", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": cidr}),
+        ("egress", "s3", "HTTPS to S3 through the gateway endpoint", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
+                                                                      "prefix_list_id": ctx.imported("network.s3_prefix_list_id")}),
     ]
     for direction, name, description, rule in rules:
         ctx.resource(f"aws_vpc_security_group_{direction}_rule", tf_name("workspace", direction, name),

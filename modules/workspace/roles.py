@@ -14,7 +14,8 @@ from __future__ import annotations
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext
 
-# Detection and inference calls only: none of these can change anything in the account.
+# Detection and inference calls: they read what they are given and create nothing but
+# their own results (a transcription job and its transcript).
 AI_ACTIONS = {
     "comprehend": ["comprehend:BatchDetectEntities", "comprehend:BatchDetectKeyPhrases", "comprehend:BatchDetectSentiment",
                    "comprehend:DetectDominantLanguage", "comprehend:DetectEntities", "comprehend:DetectKeyPhrases",
@@ -41,10 +42,10 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     project = spec["project"]
     path = ("workspace",)
     keys = sorted(set(ctx.imported("keys.arns").values()))
-    buckets = ctx.stack.exports.get("data.buckets", {})
+    buckets = ctx.imported("data.buckets", {})
     bucket_arns = [buckets[n].ref("arn") for n in sorted(buckets)]
     objects = [arn + "/*" for arn in bucket_arns]
-    images = ctx.stack.exports.get("repositories.images", {})
+    images = ctx.imported("repositories.images", {})
     image_arns = [images[n]["repository"].ref("arn") for n in sorted(images)]
     logs = env.arn("logs", "log-group:/aws/sagemaker/*")
     jobs = [env.arn("sagemaker", f"{kind}/*") for kind in ("training-job", "processing-job", "transform-job")]
@@ -80,13 +81,20 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     read_write = [statement("ReadWriteData", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
                                                "s3:GetObjectVersion", "s3:PutObject"], objects)] if objects else []
     read = [statement("ReadData", ["s3:GetObject", "s3:GetObjectVersion"], objects)] if objects else []
+    capture = sorted({f"{buckets[e['capture_bucket']].ref('arn')}/capture/{name}/*"
+                      for name, m in spec.get("models", {}).items()
+                      for e in [m.get("endpoint") or {}] if e.get("data_capture_percent") and e["capture_bucket"] in buckets})
+    if capture:  # endpoints write captured requests and responses as the inference role
+        read.append(statement("WriteCapturedData", ["s3:PutObject"], capture))
+    # SageMaker does not send aws:SourceAccount for every way it assumes these roles
+    # (Studio apps, pipelines, endpoints), so their trust policies name only the service.
     roles = {}
     roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
                                      common() + read_write + ai("training"), path=path,
-                                     accepted=accepted("training"))
+                                     pin_account=False, accepted=accepted("training"))
     roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
                                       common() + read + ai("inference"), path=path,
-                                      accepted=accepted("inference"))
+                                      pin_account=False, accepted=accepted("inference"))
     pass_training = statement("PassTrainingRole", ["iam:PassRole"], [roles["training"].ref("arn")],
                               conditions=[("StringEquals", "iam:PassedToService", ["sagemaker.amazonaws.com"])])
     run_jobs = statement("RunJobs", ["sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
@@ -98,17 +106,30 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                           env.arn("sagemaker", f"model-package-group/{project}-*")])
     roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
                                       common() + read_write + [pass_training, run_jobs, register] + ai("pipelines"), path=path,
-                                      accepted=accepted("pipelines"))
+                                      pin_account=False, accepted=accepted("pipelines"))
     start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
                                        "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",
                                        "sagemaker:StartPipelineExecution", "sagemaker:StopPipelineExecution"],
                       [pipelines_arn, pipelines_arn + "/*"])
-    apps = statement("UseStudioApps", ["sagemaker:CreateApp", "sagemaker:DeleteApp", "sagemaker:DescribeApp",
+    apps = statement("UseStudioApps", ["sagemaker:AddTags", "sagemaker:CreateApp", "sagemaker:CreateSpace",
+                                       "sagemaker:DeleteApp", "sagemaker:DeleteSpace", "sagemaker:DescribeApp",
                                        "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile",
-                                       "sagemaker:ListApps", "sagemaker:ListSpaces"],
+                                       "sagemaker:ListApps", "sagemaker:ListSpaces", "sagemaker:ListTags",
+                                       "sagemaker:UpdateSpace"],
                      [env.arn("sagemaker", "domain/*"), env.arn("sagemaker", "app/*"),
                       env.arn("sagemaker", "space/*"), env.arn("sagemaker", "user-profile/*")])
+    # People experiment too: the same job actions as the pipelines, and the registry read.
+    browse = statement("BrowseRegistry", ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
+                                          "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages"],
+                       [env.arn("sagemaker", f"model-package/{project}-*"),
+                        env.arn("sagemaker", f"model-package-group/{project}-*")])
+    studio = [start, apps, browse, run_jobs, pass_training]
+    codecommit = sorted(r["repository"].ref("arn") for r in ctx.imported("repositories.sources", {}).values()
+                        if r["provider"] == "codecommit")
+    if codecommit:
+        studio.append(statement("UseCodeRepositories", ["codecommit:GetBranch", "codecommit:GetRepository",
+                                                        "codecommit:GitPull", "codecommit:GitPush"], codecommit))
     roles["studio"] = service_role(ctx, "studio", "sagemaker.amazonaws.com",
-                                   common() + read_write + [start, apps, pass_training] + ai("studio"), path=path,
-                                   accepted=accepted("studio"))
+                                   common() + read_write + studio + ai("studio"), path=path,
+                                   pin_account=False, accepted=accepted("studio"))
     return roles

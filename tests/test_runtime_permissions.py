@@ -1,0 +1,144 @@
+"""What services do at run time is allowed by the policies we generate: a check of the
+(action, resource) pairs each service needs against our policy documents, over every
+golden stack and generated/. These are the failures no schema, checkov or plan catches."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from mlops_modules.models.catalog import has_local_storage
+
+STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
+IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
+REF = re.compile(r"^\$\{aws_iam_role\.([a-z0-9_]+)\.(arn|id)\}$")
+
+
+def _stack(path: Path) -> dict:
+    return json.loads(path.read_text("utf-8"))
+
+
+def _role_statements(stack: dict, role_ref: str) -> list[dict]:
+    """The inline policy statements of the role a `${aws_iam_role.X.arn}` reference names."""
+    name = REF.match(role_ref).group(1)
+    policy = stack["resource"]["aws_iam_role_policy"][name]["policy"]
+    document = re.match(r"^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$", policy).group(1)
+    return stack["data"]["aws_iam_policy_document"][document]["statement"]
+
+
+def _allows(statements: list[dict], action: str, resource: str) -> bool:
+    for st in statements:
+        if st["effect"] != "Allow":
+            continue
+        if any(fnmatch.fnmatchcase(action, a) for a in st["actions"]) and any(
+            fnmatch.fnmatchcase(resource, r) for r in st.get("resources", [])
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_codepipeline_can_write_its_artifact_folder(path: Path) -> None:
+    stack = _stack(path)
+    for name, pipeline in stack["resource"].get("aws_codepipeline", {}).items():
+        bucket = pipeline["artifact_store"][0]["location"].replace(".bucket}", ".arn}")
+        folder = f"{bucket}/{pipeline['name'][:20]}/source/abc123"  # where CodePipeline writes
+        statements = _role_statements(stack, pipeline["role_arn"])
+        assert _allows(statements, "s3:PutObject", folder), name
+        build = stack["resource"]["aws_codebuild_project"][name]
+        assert _allows(_role_statements(stack, build["service_role"]), "s3:GetObject", folder), name
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_encrypted_schedules_and_state_machines_can_be_used_by_their_callers(path: Path) -> None:
+    stack = _stack(path)
+    resources = stack["resource"]
+    for name, schedule in resources.get("aws_scheduler_schedule", {}).items():
+        target = schedule["target"][0]
+        assert _allows(_role_statements(stack, target["role_arn"]), "kms:Decrypt", schedule["kms_key_arn"]), name
+    machines = resources.get("aws_sfn_state_machine", {})
+    callers = [t for t in resources.get("aws_cloudwatch_event_target", {}).values()]
+    callers += [s["target"][0] for s in resources.get("aws_scheduler_schedule", {}).values()]
+    for target in callers:
+        machine = re.match(r"^\$\{aws_sfn_state_machine\.([a-z0-9_]+)\.arn\}$", target["arn"])
+        if machine:
+            key = machines[machine.group(1)]["encryption_configuration"][0]["kms_key_id"]
+            statements = _role_statements(stack, target["role_arn"])
+            assert _allows(statements, "states:StartExecution", target["arn"])
+            assert _allows(statements, "kms:GenerateDataKey", key)
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_endpoints_can_write_captured_data(path: Path) -> None:
+    stack = _stack(path)
+    resources = stack["resource"]
+    for name, config in resources.get("aws_sagemaker_endpoint_configuration", {}).items():
+        for capture in config.get("data_capture_config", []):
+            model = re.match(r"^\$\{aws_sagemaker_model\.([a-z0-9_]+)\.name\}$",
+                             config["production_variants"][0]["model_name"]).group(1)
+            role = resources["aws_sagemaker_model"][model]["execution_role_arn"]
+            uri = capture["destination_s3_uri"]  # s3://${aws_s3_bucket.X.bucket}/capture/<model>
+            bucket, key = re.match(r"^s3://\$\{(aws_s3_bucket\.[a-z0-9_]+)\.bucket\}/(.*)$", uri).groups()
+            assert _allows(_role_statements(stack, role), "s3:PutObject", f"${{{bucket}.arn}}/{key}/2026/01/01/x.jsonl"), name
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_workspace_reaches_s3_through_the_gateway_endpoint(path: Path) -> None:
+    resources = _stack(path)["resource"]
+    if "aws_sagemaker_domain" not in resources:
+        return
+    egress = resources["aws_vpc_security_group_egress_rule"].values()
+    assert any(r.get("prefix_list_id") == "${aws_vpc_endpoint.s3.prefix_list_id}" and r["from_port"] == 443 for r in egress)
+
+
+def _definitions(path: Path):
+    for body in _stack(path)["resource"].get("aws_sagemaker_pipeline", {}).values():
+        yield json.loads(body["pipeline_definition"])
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_volume_keys_only_where_sagemaker_accepts_them(path: Path) -> None:
+    for definition in _definitions(path):
+        parameters = {p["Name"]: p.get("DefaultValue") for p in definition["Parameters"]}
+        for step in definition["Steps"]:
+            args = step.get("Arguments", {})
+            config = args.get("ResourceConfig") or args.get("ProcessingResources", {}).get("ClusterConfig")
+            if not config:
+                continue
+            instance = config["InstanceType"]
+            instance = parameters["TrainingInstanceType"] if isinstance(instance, dict) else instance
+            assert ("VolumeKmsKeyId" in config) != has_local_storage(instance), (step["Name"], instance)
+
+
+def _xgboost_definitions(path: Path):
+    images = _stack(path).get("data", {}).get("aws_sagemaker_prebuilt_ecr_image", {})
+    for definition in _definitions(path):
+        train = next(s for s in definition["Steps"] if s["Name"] == "Train")
+        image = re.match(r"^\$\{data\.aws_sagemaker_prebuilt_ecr_image\.([a-z0-9_]+)\.registry_path\}$",
+                         train["Arguments"]["AlgorithmSpecification"]["TrainingImage"])
+        if image and images[image.group(1)]["repository_name"] == "sagemaker-xgboost":
+            yield definition, train
+
+
+def test_the_checks_have_something_to_check() -> None:
+    """Each check above must meet its case somewhere, or it proves nothing."""
+    text = "".join(p.read_text("utf-8") for p in STACKS)
+    for needle in ("aws_codepipeline", "aws_scheduler_schedule", "data_capture_config", "aws_sfn_state_machine",
+                   "aws_sagemaker_domain"):
+        assert needle in text, needle
+    assert any(True for p in STACKS for _ in _xgboost_definitions(p))
+    trainings = [json.dumps(d) for p in STACKS for d in _definitions(p)]
+    assert any("ml.g5" in t for t in trainings) and any("VolumeKmsKeyId" in t for t in trainings)
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_xgboost_reports_the_metric_its_gate_reads(path: Path) -> None:
+    for definition, train in _xgboost_definitions(path):
+        gate = next(s for s in definition["Steps"] if s["Name"] == "CheckMetric")
+        metric = re.search(r"\['(.+?)'\]", gate["Arguments"]["Conditions"][0]["LeftValue"]["Get"]).group(1)
+        assert metric.split(":", 1)[1] in train["Arguments"]["HyperParameters"]["eval_metric"].split(",")
