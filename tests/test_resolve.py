@@ -102,6 +102,6 @@ def test_module_cycles_and_missing_dependencies_are_packaging_errors() -> None:
 
 def test_built_in_modules_come_through_the_entry_point_group() -> None:
     names = [m.name for m in registry.modules()]
-    assert sorted(names) == ["data", "governance", "keys", "models", "network", "repositories", "workspace"]
+    assert sorted(names) == ["data", "governance", "keys", "models", "monitoring", "network", "repositories", "workspace"]
     for module in registry.modules():
         assert all(names.index(dep) < names.index(module.name) for dep in module.after), module.name

@@ -45,6 +45,15 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int) -
         statement("AccountAdministersKey", ADMIN_ACTIONS, ["*"], principals={"AWS": [root]}),
         statement("AccountUsesKeyThroughIam", USE_ACTIONS, ["*"], principals={"AWS": [root]}),
     ]
+    if name == PLATFORM and "monitoring" in ctx.spec:
+        # Alarms and EventBridge rules publish to the alerts topic, encrypted with this key.
+        statements.append(statement(
+            "AlarmsAndRulesUseKeyForAlerts",
+            ["kms:Decrypt", "kms:GenerateDataKey*"],
+            ["*"],
+            principals={"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+            conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
+        ))
     if name == PLATFORM:  # log groups (flow logs, later job logs) use the platform key
         statements.append(statement(
             "CloudWatchLogsUsesKeyForThisAccount",
