@@ -28,12 +28,17 @@ def group_name(spec, env: Environment, name: str) -> str:
 
 
 def build(ctx: BuildContext) -> None:
-    groups = {name: _model(ctx, name, ctx.section[name]) for name in sorted(ctx.section)}
+    pipelines: dict = {}
+    groups = {name: _model(ctx, name, ctx.section[name], pipelines) for name in sorted(ctx.section)}
     ctx.export("groups", groups)
+    ctx.export("pipelines", pipelines)
+    # Emitted by the baseline step of every model monitored for data quality; the
+    # monitoring module's job definitions use the same image.
+    ctx.export("model_monitor_image", "${data.aws_sagemaker_prebuilt_ecr_image.model_monitor.registry_path}")
 
 
-def _model(ctx: BuildContext, name: str, model: dict):
-    """Build one model; returns its model package group."""
+def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict):
+    """Build one model; returns its model package group, adds its SageMaker pipeline."""
     env, spec = ctx.env, ctx.spec
     path = ("models", name)
     key = ctx.imported("keys.arns")["platform"]
@@ -68,6 +73,7 @@ def _model(ctx: BuildContext, name: str, model: dict):
         at_least="min" in evaluation,
         content_type=content_type,
         endpoint_instance=endpoint.get("instance_type", "ml.m5.large"),
+        baseline=_baseline(ctx, name, training, datasets),
     )
     pipeline_definition = definition(model, inputs)
     if model["orchestrator"] == "step-functions":
@@ -82,6 +88,7 @@ def _model(ctx: BuildContext, name: str, model: dict):
             "pipeline_definition": json.dumps(pipeline_definition, indent=2, sort_keys=True),
         }, path=path + ("training",))
         target = {"arn": pipeline.ref("arn"), "kind": "pipeline"}
+        pipelines[name] = pipeline
         if model["registry"]["approval"] == "auto":
             stepfunctions.approver(ctx, name, group, path + ("registry", "approval"))
     target["dataset"] = inputs.dataset_uri
@@ -91,6 +98,20 @@ def _model(ctx: BuildContext, name: str, model: dict):
     ctx.output(f"model_{tf_name(name)}_package_group", group.ref("model_package_group_name"),
                f"Model package group of {name}")
     return group
+
+
+def _baseline(ctx: BuildContext, name: str, training: dict, datasets: dict) -> dict | None:
+    """What the baseline step needs when this environment monitors the model's data quality."""
+    monitored = ctx.spec.get("monitoring", {}).get("models", {}).get(name, {}).get("data_quality")
+    if not monitored:
+        return None
+    dataset = monitored.get("baseline_dataset") or training["input"]
+    return {"image": model_monitor_image(ctx), "dataset_uri": datasets[dataset]["uri"], "header": monitored["header"]}
+
+
+def model_monitor_image(ctx: BuildContext) -> str:
+    """Model Monitor's analyzer, resolved per region at plan time (baselines and monitors)."""
+    return _prebuilt(ctx, "model_monitor", "sagemaker-model-monitor-analyzer", "latest")
 
 
 def _images(ctx: BuildContext, name: str, training: dict) -> tuple[str, str, str]:

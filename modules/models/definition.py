@@ -53,6 +53,8 @@ class Inputs:
     at_least: bool
     content_type: str
     endpoint_instance: str
+    # With data-quality monitoring: {"image", "dataset_uri", "header"} for the baseline step.
+    baseline: dict | None = None
 
 
 def definition(m: dict, i: Inputs) -> dict:
@@ -108,10 +110,20 @@ def definition(m: dict, i: Inputs) -> dict:
                 "ContentType": "application/json", "S3Uri": f"{i.output_uri}/evaluation/evaluation.json"}}},
         },
     }
+    gate_after = ["Evaluate"]
+    if i.baseline:
+        steps.append(_baseline(i, vpc))
+        register["Arguments"]["ModelMetrics"]["ModelDataQuality"] = {
+            "Statistics": {"ContentType": "application/json",
+                           "S3Uri": {"Get": "Steps.DataQualityBaseline.CalculatedBaselineStatistics"}},
+            "Constraints": {"ContentType": "application/json",
+                            "S3Uri": {"Get": "Steps.DataQualityBaseline.CalculatedBaselineConstraints"}},
+        }
+        gate_after.append("DataQualityBaseline")
     fail = {"Name": "MetricBelowThreshold", "Type": "Fail",
             "Arguments": {"ErrorMessage": f"{i.metric} did not pass the threshold; the model was not registered"}}
     steps.append({
-        "Name": "CheckMetric", "Type": "Condition", "DependsOn": ["Evaluate"],
+        "Name": "CheckMetric", "Type": "Condition", "DependsOn": gate_after,
         "Arguments": {
             "Conditions": [{"Type": "GreaterThanOrEqualTo" if i.at_least else "LessThanOrEqualTo",
                             "LeftValue": metric_value, "RightValue": {"Get": "Parameters.MetricThreshold"}}],
@@ -188,6 +200,30 @@ def _processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: l
             "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
         },
     }
+
+
+BASELINE_OUTPUT = "baselines/data-quality"
+
+
+def _baseline(i: Inputs, vpc: dict) -> dict:
+    """Statistics and constraints of the data the model was trained on, computed by
+    Model Monitor's analyzer and registered with the model version, so the data-quality
+    monitor of an endpoint compares live traffic with the version it serves."""
+    local_input = "/opt/ml/processing/input/baseline_dataset_input"
+    step = _processing("DataQualityBaseline", "ml.m5.large", i, vpc, entry=[], inputs=[
+        ("baseline_dataset_input", i.baseline["dataset_uri"], local_input)],
+        outputs=[("quality_check_output", f"{i.output_uri}/{BASELINE_OUTPUT}/", "/opt/ml/processing/output")])
+    args = step["Arguments"]
+    args["AppSpecification"] = {"ImageUri": i.baseline["image"]}
+    args["Environment"] = {
+        "dataset_format": '{"csv": {"header": %s, "output_columns_position": "START"}}' % str(i.baseline["header"]).lower(),
+        "dataset_source": local_input,
+        "output_path": "/opt/ml/processing/output",
+        "publish_cloudwatch_metrics": "Disabled",
+    }
+    return {"Name": "DataQualityBaseline", "Type": "QualityCheck", "CheckType": "DATA_QUALITY",
+            "SkipCheck": True, "RegisterNewBaseline": True, "ModelPackageGroupName": i.group,
+            "DependsOn": ["Train"], "Arguments": args}
 
 
 def _resources(instance_type: str, config: dict, key: str) -> dict:

@@ -2,50 +2,20 @@
 `orchestrator: step-functions` (the same steps as the SageMaker pipeline, through the
 SageMaker service integrations), and the approver that marks a model version Approved
 when the model's registry says `approval: auto` (a pipeline's RegisterModel step always
-registers versions as pending). Every state machine logs everything to a KMS-encrypted
-log group, is encrypted with the platform key, and is traced."""
+registers versions as pending). `mlops.states` makes them logged, encrypted and traced."""
 
 from __future__ import annotations
 
 import json
 
 from mlops.iam import service_role, statement
+from mlops.states import state_machine
 from mlops.module_api import BuildContext, tf_name
 
 from .definition import Inputs
 
 SAGEMAKER_SYNC_RULES = ("StepFunctionsGetEventsForSageMakerTrainingJobsRule",
                         "StepFunctionsGetEventsForSageMakerProcessingJobsRule")
-LOG_DELIVERY = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies",
-                "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery"]
-TRACING = ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-
-
-def state_machine(ctx: BuildContext, ident: str, label: str, definition: dict, statements: list, path: tuple):
-    env, project = ctx.env, ctx.spec["project"]
-    key = ctx.imported("keys.arns")["platform"]
-    logs = ctx.resource("aws_cloudwatch_log_group", tf_name("states", ident), {
-        "name": f"/aws/vendedlogs/states/{project}-{env.name}-{label}", "retention_in_days": 365, "kms_key_id": key,
-    }, path=path)
-    role = service_role(ctx, tf_name("states", ident), "states.amazonaws.com", [
-        *statements,
-        statement("DeliverLogs", LOG_DELIVERY, ["*"]),
-        statement("Trace", TRACING, ["*"]),
-        statement("UsePlatformKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
-    ], path=path)
-    machine = ctx.resource("aws_sfn_state_machine", ident, {
-        "name": f"{project}-{env.name}-{label}",
-        "role_arn": role.ref("arn"),
-        "type": "STANDARD",
-        "definition": json.dumps(definition, indent=2, sort_keys=True),
-        "logging_configuration": [{"log_destination": logs.ref("arn") + ":*", "include_execution_data": True, "level": "ALL"}],
-        "tracing_configuration": [{"enabled": True}],
-        "encryption_configuration": [{"type": "CUSTOMER_MANAGED_KMS_KEY", "kms_key_id": key,
-                                      "kms_data_key_reuse_period_seconds": 300}],
-    }, path=path)
-    return machine
-
-
 def training(ctx: BuildContext, name: str, model: dict, i: Inputs, pipeline_definition: dict, path: tuple):
     """The training orchestrator: Train, ReadMetric, Evaluate, CheckMetric, Register or fail."""
     env, project = ctx.env, ctx.spec["project"]

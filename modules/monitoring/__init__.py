@@ -1,9 +1,10 @@
-"""monitoring: model monitoring (component 8), the alerting part.
+"""monitoring: model monitoring (component 8).
 
 Per environment: an SNS topic for alerts, encrypted with the platform key, that only
 CloudWatch alarms and EventBridge rules of this account may publish to, with the spec's
 email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx error
-rates and invocations dropping to zero, and a CloudWatch dashboard. The platform key
+rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
+data-quality monitor with the drift loop (`data_quality.py`). The platform key
 lets CloudWatch and EventBridge use it for this topic (see the keys module).
 """
 
@@ -14,6 +15,8 @@ import json
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+
+from . import data_quality
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
@@ -82,6 +85,8 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "metric_name": "Invocations", "statistic": "Sum", "period": idle, "evaluation_periods": 1, "datapoints_to_alarm": 1,
         "comparison_operator": "LessThanThreshold", "threshold": 1, "treat_missing_data": "breaching",
     }, path=path + ("alarms", "idle_minutes"))
+    if settings.get("data_quality"):
+        data_quality.build(ctx, name, settings["data_quality"], topic)
     ctx.resource("aws_cloudwatch_dashboard", ident, {
         "dashboard_name": f"{endpoint}"[:255],
         "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
@@ -124,11 +129,39 @@ def check(spec, env: Environment) -> list[SpecError]:
         if name not in models:
             errors.append(SpecError(path, f"no model named '{name}' in models",
                                     hint=did_you_mean(name, models) or "monitor a model declared under models", key=True))
-        elif not (models[name].get("endpoint") or {}).get("model_version"):
+            continue
+        if not (models[name].get("endpoint") or {}).get("model_version"):
             errors.append(SpecError(path, f"{name} has no endpoint in {env.name} (no endpoint.model_version), so there is nothing to monitor",
                                     hint=f"pin a version in environments.{env.name}.overrides.models.{name}.endpoint, "
                                          f"or monitor it only where it is deployed (environments.<env>.overrides.monitoring)",
                                     key=True))
+            continue
+        errors += _check_data_quality(spec, name, spec["monitoring"]["models"][name])
+    return errors
+
+
+def _check_data_quality(spec, name: str, settings: dict) -> list[SpecError]:
+    path = ("monitoring", "models", name)
+    model = spec["models"][name]
+    quality = settings.get("data_quality")
+    errors = []
+    if settings["on_drift"] and not quality:
+        errors.append(SpecError(path + ("on_drift",), "on_drift retrains when the data-quality monitor finds drift, "
+                                "but there is no data_quality monitor", hint="add data_quality: {schedule: hourly}"))
+    if not quality:
+        return errors
+    if not model["endpoint"]["data_capture_percent"]:
+        errors.append(SpecError(path + ("data_quality",), f"the data-quality monitor reads captured data, and {name}'s "
+                                "endpoint captures none", hint="set endpoint.data_capture_percent (for example 20)"))
+    if model["orchestrator"] != "sagemaker-pipelines":
+        errors.append(SpecError(path + ("data_quality",), "baselines come from the SageMaker pipeline's quality-check "
+                                "step; this model is orchestrated by Step Functions",
+                                hint="use orchestrator: sagemaker-pipelines for monitored models"))
+    datasets = spec.get("data", {}).get("datasets", {})
+    if quality.get("baseline_dataset") and quality["baseline_dataset"] not in datasets:
+        errors.append(SpecError(path + ("data_quality", "baseline_dataset"),
+                                f"no dataset named '{quality['baseline_dataset']}' in data.datasets",
+                                hint=did_you_mean(quality["baseline_dataset"], datasets)))
     return errors
 
 
@@ -139,5 +172,8 @@ MODULE = Module(
     check=check,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
-                     "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document"}),
+                     "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",
+                     "aws_sagemaker_data_quality_job_definition", "aws_sagemaker_monitoring_schedule",
+                     "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sfn_state_machine",
+                     "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy"}),
 )
