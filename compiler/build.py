@@ -48,7 +48,9 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     configs = {"aws": provider(spec, resolved)}
     if "awscc" in used:
         # Same account, region and role as aws; awscc has no default_tags or account guard.
-        configs["awscc"] = {k: v for k, v in configs["aws"].items() if k in ("region", "assume_role")}
+        configs["awscc"] = {"region": configs["aws"]["region"]}
+        if "assume_role" in configs["aws"]:  # a nested attribute in awscc, a block in aws
+            configs["awscc"]["assume_role"] = dict(configs["aws"]["assume_role"][0])
     return Target(
         stack=stack,
         backend=backend(spec, env.name),
@@ -69,9 +71,14 @@ def _trace(stack: Stack) -> None:
     schemas = conformance.pinned()
     for resource in stack.resources:
         block = None if resource.data_source else schemas.block("resource", resource.type)
-        if block and "tags" in block.get("attributes", {}):
-            path = ".".join(str(part) for part in resource.spec_path)
-            resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path[:256]}
+        tags = block and block.get("attributes", {}).get("tags")
+        if not tags:
+            continue
+        path = ".".join(str(part) for part in resource.spec_path)[:256]
+        if tags["type"][0] == "map":
+            resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path}
+        else:  # awscc: a list of {key, value}
+            resource.attrs["tags"] = [*resource.attrs.get("tags", []), {"key": SPEC_PATH_TAG, "value": path}]
 
 
 def backend(spec: dict[str, Any], env_name: str) -> dict[str, Any]:

@@ -147,6 +147,8 @@ def _check_block(block: Mapping[str, Any], body: Mapping[str, Any], where: str, 
             spec = attributes[key]
             if spec.get("computed") and not spec.get("optional") and not spec.get("required"):
                 report(f"'{here}' is read-only (computed by the provider)")
+            elif value is not None and "nested_type" in spec and not (isinstance(value, str) and "${" in value):
+                _check_nested_attribute(spec["nested_type"], value, here, report)
             elif value is not None and not _fits(spec["type"], value):
                 report(f"'{here}' must be {_describe(spec['type'])}, got {_kind(value)}")
         elif key in blocks:
@@ -159,6 +161,20 @@ def _check_block(block: Mapping[str, Any], body: Mapping[str, Any], where: str, 
     for key, spec in blocks.items():
         if spec.get("min_items", 0) > 0 and key not in body:
             report(f"missing required block '{where}{key}'")
+
+
+def _check_nested_attribute(nested: Mapping[str, Any], value: Any, here: str, report) -> None:
+    """A nested attribute (awscc's objects): its fields checked like a block's."""
+    block = {"attributes": nested.get("attributes", {})}
+    mode = nested.get("nesting_mode", "single")
+    expected = dict if mode in ("single", "map") else list
+    if not isinstance(value, expected):
+        report(f"'{here}' must be {'an object' if expected is dict else 'a list of objects'}, got {_kind(value)}")
+        return
+    items = [value] if mode == "single" else list(value.values()) if mode == "map" else value
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            _check_block(block, item, f"{here}." if mode == "single" else f"{here}[{index}].", report)
 
 
 def _check_nested(spec: Mapping[str, Any], value: Any, here: str, report) -> None:

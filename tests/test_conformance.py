@@ -131,3 +131,19 @@ def test_every_type_a_module_can_emit_is_pinned() -> None:
 def test_generated_stacks_conform() -> None:
     for path in sorted(ROOT.glob("generated/*/cdk.tf.json")):
         assert check(json.loads(path.read_text()), {}, pinned()) == [], path
+
+
+def test_awscc_nested_attributes_are_checked_field_by_field() -> None:
+    definition = {
+        "job_definition_name": "x", "role_arn": "arn:aws:iam::111111111111:role/r",
+        "model_quality_app_specification": {"image_uri": "i"},  # problem_type is required
+        "model_quality_job_input": {"ground_truth_s3_input": {"s3_uri": "s3://b/t/"}},
+        "model_quality_job_output_config": {"monitoring_outputs": [{"s3_output": {"local_path": "/o", "s3_uri": "s3://b/o"}}]},
+        "job_resources": {"cluster_config": {"instance_count": 1, "instance_type": "ml.m5.large", "volume_size_in_gb": 20,
+                                             "volume_kms_key": "k"}},
+    }
+    stack = {"resource": {"awscc_sagemaker_model_quality_job_definition": {"m": definition}}}
+    messages = [e.message for e in check(stack, {}, pinned())]
+    assert "module compiler: awscc_sagemaker_model_quality_job_definition.m: missing required argument " \
+           "'model_quality_app_specification.problem_type'" in messages
+    assert any("unknown attribute or block 'job_resources.cluster_config.volume_kms_key'" in m for m in messages)

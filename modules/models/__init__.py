@@ -102,7 +102,10 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict):
 
 def _baseline(ctx: BuildContext, name: str, training: dict, datasets: dict) -> dict | None:
     """What the baseline step needs when this environment monitors the model's data quality."""
-    monitored = ctx.spec.get("monitoring", {}).get("models", {}).get(name, {}).get("data_quality")
+    monitors = ctx.spec.get("monitoring", {}).get("models", {}).get(name, {})
+    if monitors.get("model_quality"):
+        model_monitor_image(ctx)  # the monitoring module's model-quality job uses it too
+    monitored = monitors.get("data_quality")
     if not monitored:
         return None
     dataset = monitored.get("baseline_dataset") or training["input"]

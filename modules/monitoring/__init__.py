@@ -16,7 +16,7 @@ from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 
-from . import data_quality
+from . import data_quality, model_quality
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
@@ -87,6 +87,8 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
     }, path=path + ("alarms", "idle_minutes"))
     if settings.get("data_quality"):
         data_quality.build(ctx, name, settings["data_quality"], topic)
+    if settings.get("model_quality"):
+        model_quality.build(ctx, name, settings["model_quality"], topic)
     ctx.resource("aws_cloudwatch_dashboard", ident, {
         "dashboard_name": f"{endpoint}"[:255],
         "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
@@ -137,6 +139,25 @@ def check(spec, env: Environment) -> list[SpecError]:
                                     key=True))
             continue
         errors += _check_data_quality(spec, name, spec["monitoring"]["models"][name])
+        errors += _check_model_quality(spec, name, spec["monitoring"]["models"][name])
+    return errors
+
+
+def _check_model_quality(spec, name: str, settings: dict) -> list[SpecError]:
+    path = ("monitoring", "models", name, "model_quality")
+    quality = settings.get("model_quality")
+    if not quality:
+        return []
+    errors = []
+    datasets = spec.get("data", {}).get("datasets", {})
+    if quality["ground_truth"] not in datasets:
+        errors.append(SpecError(path + ("ground_truth",), f"no dataset named '{quality['ground_truth']}' in data.datasets",
+                                hint=did_you_mean(quality["ground_truth"], datasets) or "declare where labels are uploaded under data.datasets"))
+    if ("min" in quality) == ("max" in quality):
+        errors.append(SpecError(path, "give exactly one alarm threshold: min (scores) or max (errors)"))
+    if not spec["models"][name]["endpoint"]["data_capture_percent"]:
+        errors.append(SpecError(path, f"the model-quality monitor reads captured predictions, and {name}'s endpoint "
+                                "captures none", hint="set endpoint.data_capture_percent (for example 20)"))
     return errors
 
 
@@ -175,5 +196,6 @@ MODULE = Module(
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",
                      "aws_sagemaker_data_quality_job_definition", "aws_sagemaker_monitoring_schedule",
                      "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sfn_state_machine",
-                     "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy"}),
+                     "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
+                     "awscc_sagemaker_model_quality_job_definition"}),
 )

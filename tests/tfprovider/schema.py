@@ -110,7 +110,9 @@ def _attr_pb(name: str, a: dict):
         deprecated=bool(a.get("deprecated")),
         write_only=bool(a.get("write_only")),
     )
-    if "type" in a:
+    # A nested attribute (awscc) keeps its own optional fields; the slices also carry the
+    # equivalent object `type`, which would make every field required, so prefer nesting.
+    if "nested_type" not in a:
         msg.type = cty.type_json(a["type"])
     else:
         nt = a["nested_type"]
