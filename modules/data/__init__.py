@@ -12,8 +12,8 @@ from __future__ import annotations
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.s3 import bucket, lifecycle
 
-from .bucket import bucket, lifecycle
 
 LOG_BUCKET = "access-logs"
 MAX_BUCKET_NAME = 63

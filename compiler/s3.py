@@ -1,14 +1,15 @@
-"""One S3 bucket with the baseline of DESIGN.md, as the set of resources the AWS
-provider splits it into: public access block, owner-enforced ownership (ACLs off),
-default encryption, versioning, TLS-only policy, access logging, lifecycle and, when
-asked, object lock and EventBridge notifications."""
+"""Part of the module API: one S3 bucket with the baseline of DESIGN.md, as the set of
+resources the AWS provider splits it into: public access block, owner-enforced
+ownership (ACLs off), default encryption, versioning, TLS-only policy and, when asked,
+object lock; `lifecycle` adds the lifecycle rules. Used by every module that needs a
+bucket (data buckets, the audit trail), so all buckets share one baseline."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mlops.iam import deny_insecure_transport, document, statement
-from mlops.module_api import BuildContext, Resource
+from .iam import deny_insecure_transport, document, statement
+from .module_api import BuildContext, Resource
 
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 
