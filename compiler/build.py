@@ -37,8 +37,11 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     for module in present:
         services |= module.services(spec)
         role_settings.update(module.role_settings(spec, env))
-    for module in present:
-        module.build(BuildContext(module.name, spec, stack, frozenset(services), module.emits, role_settings))
+    contexts = [BuildContext(m.name, spec, stack, frozenset(services), m.emits, role_settings) for m in present]
+    for module, ctx in zip(present, contexts):
+        module.build(ctx)
+    for module, ctx in zip(present, contexts):
+        module.finalize(ctx)
     _trace(stack)
     for exc in spec.get("exceptions", []):
         stack.exceptions.append(

@@ -133,6 +133,9 @@ class Stack:
     exceptions: list[CheckException] = field(default_factory=list)
     # Values a module publishes for the modules that run after it ("keys.platform").
     exports: dict[str, Any] = field(default_factory=dict)
+    # Key policy statements modules ask for (a service principal that must use a key),
+    # by key name; the keys module writes them into the key policies when it finalizes.
+    key_statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _addresses: set[str] = field(default_factory=set)
 
     def add(self, resource: Resource) -> Resource:
@@ -212,6 +215,12 @@ class BuildContext:
     def export(self, key: str, value: Any) -> None:
         self.stack.exports[f"{self.module}.{key}"] = value
 
+    def allow_key_use(self, key: str, statement: dict[str, Any]) -> None:
+        """Add `statement` (an AWS service using the key, say) to the policy of the KMS key
+        named `key`. Roles need not ask: the keys module names every role whose policy
+        uses a key in that key's policy."""
+        self.stack.key_statements.setdefault(key, []).append(statement)
+
     def imported(self, key: str, default: Any = KeyError) -> Any:
         """A value another module exported. Without a default, a missing key raises: a
         module-order bug. With one, the exporting module may be absent from the spec."""
@@ -237,6 +246,8 @@ class Module:
     - `required`: the section must be present in every spec.
     - `role_settings`: attributes applied to every IAM role any module creates (the
       governance module's permissions boundary, say), from the resolved spec.
+    - `finalize`: runs after every module's `build`, in module order, for what must see
+      the whole stack (the key policies name every role that uses each key).
     - `emits`: every resource type the module can emit (data sources as
       `data.<type>`); emitting anything else is an error, and a test checks that each
       declared type is in the pinned provider schemas, so nothing escapes the check.
@@ -254,6 +265,7 @@ class Module:
     required: bool = False
     emits: frozenset[str] = frozenset()
     role_settings: Callable[[Mapping[str, Any], Environment], dict[str, Any]] = lambda spec, env: {}
+    finalize: Callable[[BuildContext], None] = lambda ctx: None
 
 
 def fragment(package: str) -> dict[str, Any]:

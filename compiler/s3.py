@@ -12,6 +12,17 @@ from .iam import deny_insecure_transport, document, statement
 from .module_api import BuildContext, Resource
 
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
+MAX_NAME = 63
+
+
+def bucket_name(spec, env, name: str) -> str:
+    """The S3 name of an mlops bucket: unique per project, environment and account."""
+    return f"{spec['project']}-{env.name}-{name}-{env.account}"
+
+
+def bucket_name_pattern(spec, env) -> str:
+    """An ARN pattern matching every bucket `bucket_name` gives in this environment."""
+    return f"arn:{env.partition}:s3:::{spec['project']}-{env.name}-*-{env.account}"
 
 
 def bucket(ctx: BuildContext, name: str, s3_name: str, path: tuple, *, kms_key: str | None,

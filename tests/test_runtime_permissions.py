@@ -96,6 +96,46 @@ def test_workspace_reaches_s3_through_the_gateway_endpoint(path: Path) -> None:
     assert any(r.get("prefix_list_id") == "${aws_vpc_endpoint.s3.prefix_list_id}" and r["from_port"] == 443 for r in egress)
 
 
+KEY = re.compile(r"^\$\{aws_kms_key\.([a-z0-9_]+)\.arn\}$")
+
+
+def _key_policy_allows(stack: dict, key: str, role_arn: str, action: str) -> bool:
+    """Whether the key policy of aws_kms_key.<key> lets the role do `action`: KMS checks
+    the key policy as well as the role's own policy."""
+    policy = stack["resource"]["aws_kms_key"][key]["policy"]
+    document = re.match(r"^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$", policy).group(1)
+    for st in stack["data"]["aws_iam_policy_document"][document]["statement"]:
+        principals = [i for p in st.get("principals", []) if p["type"] == "AWS" for i in p["identifiers"]]
+        if st["effect"] != "Allow" or not any(fnmatch.fnmatchcase(action, a) for a in st["actions"]):
+            continue
+        named = [c["values"] for c in st.get("condition", []) if c["variable"] == "aws:PrincipalArn"]
+        root = role_arn.split(":role/")[0] + ":root"
+        if role_arn in principals or (root in principals and (not named or role_arn in named[0])):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_key_policies_let_every_role_use_the_keys_it_is_granted(path: Path) -> None:
+    stack = _stack(path)
+    resources = stack["resource"]
+    for name, role in resources.get("aws_iam_role", {}).items():
+        role_arn = "arn:aws:iam::" + stack["provider"]["aws"][0]["allowed_account_ids"][0] + ":role/" + role["name"]
+        for st in _role_statements(stack, "${aws_iam_role." + name + ".arn}"):
+            for resource in st.get("resources", []):
+                key = KEY.match(resource)
+                for action in (a for a in st["actions"] if key and a.startswith("kms:")):
+                    assert _key_policy_allows(stack, key.group(1), role_arn, action), (name, action, resource)
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_no_key_lets_the_whole_account_use_it(path: Path) -> None:
+    stack = _stack(path)
+    anyone = "arn:aws:iam::" + stack["provider"]["aws"][0]["allowed_account_ids"][0] + ":role/anyone"
+    for key in stack["resource"].get("aws_kms_key", {}):
+        assert not _key_policy_allows(stack, key, anyone, "kms:Decrypt"), key
+
+
 def _definitions(path: Path):
     for body in _stack(path)["resource"].get("aws_sagemaker_pipeline", {}).values():
         yield json.loads(body["pipeline_definition"])

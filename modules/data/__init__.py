@@ -4,7 +4,8 @@ Named buckets (raw data, features, artifacts, ...) and named datasets, a prefix 
 of them, that later modules refer to by name. Dataset versions are S3 object versions
 (every bucket is versioned), optionally made immutable for a while with Object Lock;
 every bucket sends its events to EventBridge so new data can trigger retraining.
-Server access logs of every bucket go to one log bucket per environment.
+Server access logs of every bucket go to one log bucket per environment, which accepts
+them from any mlops bucket of the environment (the audit trail's too).
 """
 
 from __future__ import annotations
@@ -12,15 +13,9 @@ from __future__ import annotations
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
-from mlops.s3 import bucket, lifecycle
-
+from mlops.s3 import MAX_NAME, bucket, bucket_name, bucket_name_pattern, lifecycle
 
 LOG_BUCKET = "access-logs"
-MAX_BUCKET_NAME = 63
-
-
-def s3_name(spec, env: Environment, name: str) -> str:
-    return f"{spec['project']}-{env.name}-{name}-{env.account}"
 
 
 def build(ctx: BuildContext) -> None:
@@ -32,7 +27,7 @@ def build(ctx: BuildContext) -> None:
     for name in names:
         settings, path = data["buckets"][name], ("data", "buckets", name)
         lock = settings.get("object_lock_days")
-        b = bucket(ctx, tf_name("data", name), s3_name(spec, env, name), path, kms_key=keys[settings["key"]],
+        b = bucket(ctx, tf_name("data", name), bucket_name(spec, env, name), path, kms_key=keys[settings["key"]],
                    object_lock={"days": lock, "mode": settings["object_lock_mode"]} if lock else None)
         ctx.resource("aws_s3_bucket_logging", b.name,
                      {"bucket": b.ref("id"), "target_bucket": logs.ref("id"), "target_prefix": f"{name}/"}, path=path)
@@ -46,23 +41,23 @@ def build(ctx: BuildContext) -> None:
     datasets = {}
     for name in sorted(data["datasets"]):
         ds = data["datasets"][name]
-        uri = f"s3://{s3_name(spec, env, ds['bucket'])}/{ds['prefix']}"
+        uri = f"s3://{bucket_name(spec, env, ds['bucket'])}/{ds['prefix']}"
         datasets[name] = {"bucket": made[ds["bucket"]], "prefix": ds["prefix"], "uri": uri}
         ctx.output(f"dataset_{tf_name(name)}_uri", uri, f"S3 URI of the {name} dataset")
     ctx.export("buckets", made)
+    ctx.export("access_logs", logs)
     ctx.export("datasets", datasets)
 
 
 def _log_bucket(ctx: BuildContext, sources: list[str]):
     env, spec = ctx.env, ctx.spec
     path = ("data", "access_logs")
-    name = s3_name(spec, env, LOG_BUCKET)
-    source_arns = [f"arn:{env.partition}:s3:::{s3_name(spec, env, n)}" for n in sorted(spec["data"]["buckets"])]
+    name = bucket_name(spec, env, LOG_BUCKET)
     allow_logging = statement(
         "S3ServerAccessLogDelivery", ["s3:PutObject"], [f"arn:{env.partition}:s3:::{name}/*"],
         principals={"Service": ["logging.s3.amazonaws.com"]},
         conditions=[("StringEquals", "aws:SourceAccount", [env.account]),
-                    ("ArnLike", "aws:SourceArn", source_arns)],
+                    ("ArnLike", "aws:SourceArn", [bucket_name_pattern(spec, env)])],
     )
     logs = bucket(ctx, "access_logs", name, path, kms_key=None, policy_statements=[allow_logging])
     lifecycle(ctx, logs, path, noncurrent_days=30, expire_days=spec["data"]["access_logs"]["retention_days"])
@@ -77,10 +72,10 @@ def check(spec, env: Environment) -> list[SpecError]:
     errors = []
     domains = {"platform", *spec.get("keys", {}).get("domains", {})}
     for name in sorted(data["buckets"]) + [LOG_BUCKET]:
-        full = s3_name(spec, env, name)
-        if len(full) > MAX_BUCKET_NAME:
+        full = bucket_name(spec, env, name)
+        if len(full) > MAX_NAME:
             where = ("data", "buckets", name) if name != LOG_BUCKET else ("project",)
-            errors.append(SpecError(where, f"the S3 name '{full}' in {env.name} is {len(full)} characters; S3 allows {MAX_BUCKET_NAME}",
+            errors.append(SpecError(where, f"the S3 name '{full}' in {env.name} is {len(full)} characters; S3 allows {MAX_NAME}",
                                     hint="shorten the project, environment or bucket name", key=name != LOG_BUCKET))
     for name in sorted(data["buckets"]):
         key = data["buckets"][name]["key"]
@@ -94,10 +89,10 @@ def check(spec, env: Environment) -> list[SpecError]:
             errors.append(SpecError(("data", "datasets", name, "bucket"), f"no bucket named '{ds['bucket']}' in data.buckets",
                                     hint=did_you_mean(ds["bucket"], data["buckets"]) or "buckets: " + ", ".join(sorted(data["buckets"]))))
             continue
-        for (bucket_name, prefix), other in seen.items():
-            if bucket_name == ds["bucket"] and (prefix.startswith(ds["prefix"]) or ds["prefix"].startswith(prefix)):
+        for (in_bucket, prefix), other in seen.items():
+            if in_bucket == ds["bucket"] and (prefix.startswith(ds["prefix"]) or ds["prefix"].startswith(prefix)):
                 errors.append(SpecError(("data", "datasets", name, "prefix"),
-                                        f"'{ds['prefix']}' overlaps dataset '{other}' ('{prefix}') in bucket {bucket_name}",
+                                        f"'{ds['prefix']}' overlaps dataset '{other}' ('{prefix}') in bucket {in_bucket}",
                                         hint="give each dataset its own prefix so their versions never mix"))
         seen[(ds["bucket"], ds["prefix"])] = name
     return errors

@@ -4,8 +4,8 @@ Per environment: an SNS topic for alerts, encrypted with the platform key, that 
 CloudWatch alarms and EventBridge rules of this account may publish to, with the spec's
 email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx error
 rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
-data-quality monitor with the drift loop (`data_quality.py`). The platform key
-lets CloudWatch and EventBridge use it for this topic (see the keys module).
+data-quality monitor with the drift loop (`data_quality.py`). The platform key's
+policy lets CloudWatch and EventBridge of this account use it, for this topic.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ def build(ctx: BuildContext) -> None:
         conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
     )), path=path)
     ctx.resource("aws_sns_topic_policy", "alerts", {"arn": topic.ref("arn"), "policy": policy.ref("json")}, path=path)
+    ctx.allow_key_use("platform", statement(
+        "AlarmsAndRulesUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
+        principals={"Service": list(PUBLISHERS)}, conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
+    ))
     for index, address in enumerate(section["notify"]):
         ctx.resource("aws_sns_topic_subscription", tf_name("alerts", address.split("@")[0], str(index)), {
             "topic_arn": topic.ref("arn"), "protocol": "email", "endpoint": address,
