@@ -138,6 +138,10 @@ class Stack:
     key_statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _addresses: set[str] = field(default_factory=set)
 
+    def get(self, address: str) -> Resource:
+        """A resource an earlier module emitted, by address (for `depends_on`)."""
+        return next(r for r in self.resources if r.address == address)
+
     def add(self, resource: Resource) -> Resource:
         if resource.address in self._addresses:
             raise ValueError(f"{resource.module}: {resource.address} emitted twice")

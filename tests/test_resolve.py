@@ -52,7 +52,7 @@ def test_overrides_merge_key_by_key(resolved) -> None:
 
 def test_defaults_are_filled(resolved) -> None:
     dev = resolved["dev"].spec
-    assert dev["keys"] == {"deletion_window_days": 30, "domains": {}}
+    assert dev["keys"] == {"deletion_window_days": 30, "users": [], "domains": {}}
     assert dev["network"]["flow_logs"] == {"retention_days": 365, "traffic_type": "ALL"}
     assert dev["data"]["buckets"]["raw"]["noncurrent_version_days"] == 90
 

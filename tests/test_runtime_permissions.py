@@ -136,6 +136,55 @@ def test_no_key_lets_the_whole_account_use_it(path: Path) -> None:
         assert not _key_policy_allows(stack, key, anyone, "kms:Decrypt"), key
 
 
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_terraform_can_encrypt_the_objects_it_writes(path: Path) -> None:
+    stack = _stack(path)
+    provider = stack["provider"]["aws"][0]
+    for name, obj in stack["resource"].get("aws_s3_object", {}).items():
+        assert obj["server_side_encryption"] == "aws:kms", name
+        deployer = provider["assume_role"][0]["role_arn"]  # without one, keys.users must name it
+        assert _key_policy_allows(stack, KEY.match(obj["kms_key_id"]).group(1), deployer, "kms:GenerateDataKey"), name
+
+
+def _service_allowed(statements: list[dict], service: str, action: str, resource: str, source_arn: str) -> bool:
+    """Whether `service`, calling for `source_arn`, may do `action` on `resource`."""
+    for st in statements:
+        services = [i for p in st.get("principals", []) if p["type"] == "Service" for i in p["identifiers"]]
+        sources = [c["values"] for c in st.get("condition", []) if c["variable"] == "aws:SourceArn"]
+        if (st["effect"] == "Allow" and service in services and action in st["actions"]
+                and any(fnmatch.fnmatchcase(resource, r) for r in st["resources"])
+                and all(source_arn in values for values in sources)):
+            return True
+    return False
+
+
+def _document(stack: dict, reference: str) -> list[dict]:
+    name = re.match(r"^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$", reference).group(1)
+    return stack["data"]["aws_iam_policy_document"][name]["statement"]
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_the_audit_trail_can_deliver_encrypted_logs(path: Path) -> None:
+    stack = _stack(path)
+    resources = stack["resource"]
+    account = stack["provider"]["aws"][0]["allowed_account_ids"][0]
+    region = stack["provider"]["aws"][0]["region"]
+    for name, trail in resources.get("aws_cloudtrail", {}).items():
+        arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail['name']}"
+        bucket = re.match(r"^\$\{aws_s3_bucket\.([a-z0-9_]+)\.id\}$", trail["s3_bucket_name"]).group(1)
+        bucket_arn = "arn:aws:s3:::" + resources["aws_s3_bucket"][bucket]["bucket"]
+        bucket_policy = _document(stack, resources["aws_s3_bucket_policy"][bucket]["policy"])
+        delivered = f"{bucket_arn}/AWSLogs/{account}/CloudTrail/{region}/2026/11/24/x.json.gz"
+        assert _service_allowed(bucket_policy, "cloudtrail.amazonaws.com", "s3:GetBucketAcl", bucket_arn, arn), name
+        assert _service_allowed(bucket_policy, "cloudtrail.amazonaws.com", "s3:PutObject", delivered, arn), name
+        key = KEY.match(trail["kms_key_id"]).group(1)
+        key_policy = _document(stack, resources["aws_kms_key"][key]["policy"])
+        assert _service_allowed(key_policy, "cloudtrail.amazonaws.com", "kms:GenerateDataKey*", "*", arn), name
+        group = trail["cloud_watch_logs_group_arn"].replace(":*", "")
+        assert _allows(_role_statements(stack, trail["cloud_watch_logs_role_arn"]), "logs:PutLogEvents",
+                       group.replace(".arn}", ".arn}:log-stream:" + account + "_CloudTrail_" + region)), name
+
+
 def _definitions(path: Path):
     for body in _stack(path)["resource"].get("aws_sagemaker_pipeline", {}).values():
         yield json.loads(body["pipeline_definition"])
@@ -169,7 +218,7 @@ def test_the_checks_have_something_to_check() -> None:
     """Each check above must meet its case somewhere, or it proves nothing."""
     text = "".join(p.read_text("utf-8") for p in STACKS)
     for needle in ("aws_codepipeline", "aws_scheduler_schedule", "data_capture_config", "aws_sfn_state_machine",
-                   "aws_sagemaker_domain"):
+                   "aws_sagemaker_domain", "aws_cloudtrail", "aws_s3_object"):
         assert needle in text, needle
     assert any(True for p in STACKS for _ in _xgboost_definitions(p))
     trainings = [json.dumps(d) for p in STACKS for d in _definitions(p)]

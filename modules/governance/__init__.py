@@ -6,7 +6,9 @@
   `mlops.iam.service_role` applies to every role);
 - registry readers: a resource policy on every model package group that lets the named
   environments' accounts read the group and its versions, and nothing more;
-- environment rules (`rules.py`).
+- environment rules (`rules.py`);
+- the audit trail (`audit.py`): a multi-region CloudTrail with S3 data events on the
+  dataset buckets.
 Keys and their policies are the `keys` module's; every resource also carries the tag
 `mlops:spec-path`, set by the compiler.
 """
@@ -16,13 +18,19 @@ from __future__ import annotations
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.s3 import MAX_NAME, bucket_name
 
-from . import rules
+from . import audit, rules
 
 READ_REGISTRY = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
 
 
 def build(ctx: BuildContext) -> None:
+    audit.build(ctx)
+    _registry_policies(ctx)
+
+
+def _registry_policies(ctx: BuildContext) -> None:
     readers = _reader_accounts(ctx.spec, ctx.env)
     groups = ctx.imported("models.groups", {})
     if not readers or not groups:
@@ -55,6 +63,11 @@ def _reader_accounts(spec, env: Environment) -> list[str]:
 
 def check(spec, env: Environment) -> list[SpecError]:
     errors = rules.check(spec, env)
+    trail_bucket = bucket_name(spec, env, audit.BUCKET)
+    if spec["governance"]["audit_trail"]["enabled"] and len(trail_bucket) > MAX_NAME:
+        errors.append(SpecError(("project",), f"the audit trail's S3 name '{trail_bucket}' in {env.name} is "
+                                f"{len(trail_bucket)} characters; S3 allows {MAX_NAME}",
+                                hint="shorten the project or environment name"))
     environments = spec["environments"]
     for index, reader in enumerate(spec["governance"]["registry_readers"]):
         if not reader.isdigit() and reader not in environments:
@@ -84,6 +97,12 @@ MODULE = Module(
     schema=fragment(__name__),
     build=build,
     check=check,
-    after=("keys", "models"),
-    emits=frozenset({"aws_sagemaker_model_package_group_policy", "data.aws_iam_policy_document"}),
+    after=("keys", "data", "models"),
+    emits=frozenset({
+        "aws_sagemaker_model_package_group_policy", "data.aws_iam_policy_document", "aws_cloudtrail",
+        "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
+        "aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning",
+        "aws_s3_bucket_policy", "aws_s3_bucket_logging", "aws_s3_bucket_lifecycle_configuration",
+    }),
 )

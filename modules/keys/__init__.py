@@ -4,9 +4,10 @@ Every key has rotation on, a 30-day deletion window by default and an explicit k
 policy: the account administers it through IAM (no `kms:*`), and only the principals
 the policy names use it: every role mlops creates whose policy uses the key (found
 when every module has built, so no role can be missed or named twice), the people and
-pipelines `keys.users` lists, CloudWatch Logs for this account's log groups, and the
-services other modules ask for (`BuildContext.allow_key_use`). Other modules read the
-key ARNs from the export `keys.arns`.
+pipelines `keys.users` lists, CloudWatch Logs for this account's log groups, the
+services other modules ask for (`BuildContext.allow_key_use`), and the role Terraform
+assumes, only to encrypt the objects it writes itself (Clarify's configuration).
+Other modules read the key ARNs from the export `keys.arns`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def finalize(ctx: BuildContext) -> None:
     arns, policies = ctx.imported("keys.arns"), ctx.imported("keys.policies")
     users = [_role_arn(ctx.env, user) for user in ctx.section.get("users", [])]
     uses = _role_uses(ctx.stack, {arn: name for name, arn in arns.items()})
+    written = {r.attrs["kms_key_id"] for r in ctx.stack.resources if r.type == "aws_s3_object"}
     for name in sorted(policies):
         statements = policies[name].attrs["statement"]
         statements.extend(ctx.stack.key_statements.get(name, []))
@@ -57,6 +59,9 @@ def finalize(ctx: BuildContext) -> None:
             statements.append(_named_principals(ctx.env, f"PlatformRolesUseKey{index + 1}", actions, roles))
         if users:
             statements.append(_named_principals(ctx.env, "KeyUsersUseKey", USE_ACTIONS + ["kms:CreateGrant"], users))
+        if ctx.env.role_arn and arns[name] in written:
+            statements.append(_named_principals(ctx.env, "TerraformEncryptsObjectsItWrites",
+                                                ["kms:DescribeKey", "kms:GenerateDataKey"], [ctx.env.role_arn]))
 
 
 def _named_principals(env, sid: str, actions, role_arns: list[str]) -> dict:

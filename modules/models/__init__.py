@@ -14,7 +14,7 @@ import json
 
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 
-from . import catalog, deploy, stepfunctions, triggers
+from . import card, catalog, deploy, stepfunctions, triggers
 from .checks import check
 from .definition import Inputs, definition
 
@@ -47,6 +47,7 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict):
         "model_package_group_name": group_name(spec, env, name),
         "model_package_group_description": model["registry"].get("description") or f"Versions of {name}",
     }, path=path + ("registry",), prevent_destroy=True)
+    card.build(ctx, name, model, group_name(spec, env, name), path)
     training = model["training"]
     train_image, inference_image, content_type = _images(ctx, name, training)
     datasets = ctx.imported("data.datasets")
@@ -163,5 +164,6 @@ MODULE = Module(
         "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sagemaker_model",
         "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target",
         "aws_appautoscaling_policy", "data.aws_iam_policy_document", "data.aws_sagemaker_prebuilt_ecr_image",
+        "aws_sagemaker_model_card",
     }),
 )

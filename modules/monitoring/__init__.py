@@ -4,7 +4,8 @@ Per environment: an SNS topic for alerts, encrypted with the platform key, that 
 CloudWatch alarms and EventBridge rules of this account may publish to, with the spec's
 email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx error
 rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
-data-quality monitor with the drift loop (`data_quality.py`). The platform key's
+data-quality monitor with the drift loop (`data_quality.py`), a model-quality monitor
+(`model_quality.py`) and bias and explainability monitors (`clarify.py`). The platform key's
 policy lets CloudWatch and EventBridge of this account use it, for this topic.
 """
 
@@ -16,7 +17,7 @@ from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 
-from . import data_quality, model_quality
+from . import clarify, data_quality, model_quality
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
@@ -93,6 +94,7 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         data_quality.build(ctx, name, settings["data_quality"], topic)
     if settings.get("model_quality"):
         model_quality.build(ctx, name, settings["model_quality"], topic)
+    clarify.build(ctx, name, settings, topic)
     ctx.resource("aws_cloudwatch_dashboard", ident, {
         "dashboard_name": f"{endpoint}"[:255],
         "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
@@ -144,6 +146,32 @@ def check(spec, env: Environment) -> list[SpecError]:
             continue
         errors += _check_data_quality(spec, name, spec["monitoring"]["models"][name])
         errors += _check_model_quality(spec, name, spec["monitoring"]["models"][name])
+        errors += _check_clarify(spec, name, spec["monitoring"]["models"][name])
+    return errors
+
+
+def _check_clarify(spec, name: str, settings: dict) -> list[SpecError]:
+    errors = []
+    datasets = spec.get("data", {}).get("datasets", {})
+    for kind in ("bias", "explainability"):
+        monitor, path = settings.get(kind), ("monitoring", "models", name, kind)
+        if not monitor:
+            continue
+        if not spec["models"][name]["endpoint"]["data_capture_percent"]:
+            errors.append(SpecError(path, f"the {kind} monitor reads captured traffic, and {name}'s endpoint captures none",
+                                    hint="set endpoint.data_capture_percent (for example 20)"))
+        if kind != "bias":
+            continue
+        if monitor["ground_truth"] not in datasets:
+            errors.append(SpecError(path + ("ground_truth",), f"no dataset named '{monitor['ground_truth']}' in data.datasets",
+                                    hint=did_you_mean(monitor["ground_truth"], datasets) or "declare where labels are uploaded under data.datasets"))
+        for index, facet in enumerate(monitor["facets"]):
+            if facet["name"] not in monitor["features"]:
+                errors.append(SpecError(path + ("facets", index, "name"), f"facet '{facet['name']}' is not one of the features",
+                                        hint=did_you_mean(facet["name"], monitor["features"]) or "name a column listed in features"))
+        if monitor["label"] in monitor["features"]:
+            errors.append(SpecError(path + ("label",), f"'{monitor['label']}' is the label and cannot also be a feature",
+                                    hint="list only the endpoint's input columns under features"))
     return errors
 
 
@@ -201,5 +229,7 @@ MODULE = Module(
                      "aws_sagemaker_data_quality_job_definition", "aws_sagemaker_monitoring_schedule",
                      "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sfn_state_machine",
                      "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
-                     "awscc_sagemaker_model_quality_job_definition"}),
+                     "awscc_sagemaker_model_quality_job_definition", "awscc_sagemaker_model_bias_job_definition",
+                     "awscc_sagemaker_model_explainability_job_definition", "aws_s3_object",
+                     "data.aws_sagemaker_prebuilt_ecr_image"}),
 )

@@ -3,15 +3,17 @@
 A SageMaker domain in VpcOnly mode on the network module's private subnets (no direct
 internet: Studio reaches AWS through the VPC endpoints this module asks for), encrypted
 with the platform key, with named user profiles, a security group that lets Studio apps
-talk to each other and to the endpoints only, and the execution roles of `roles.py`.
+talk to each other and to the endpoints only, the execution roles of `roles.py`, and
+optionally a managed MLflow tracking server (`tracking.py`).
 Exports `workspace.roles` (role resources by purpose) and `workspace.security_group_id`.
 """
 
 from __future__ import annotations
 
-from mlops.errors import SpecError
+from mlops.errors import SpecError, did_you_mean
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 
+from . import tracking
 from .roles import ENDPOINT_SERVICE, build_roles
 
 # What a VpcOnly domain needs to reach without internet (besides sts and logs, which
@@ -72,6 +74,7 @@ def build(ctx: BuildContext) -> None:
         if user.get("description"):
             attrs["tags"] = {"Description": user["description"]}
         ctx.resource("aws_sagemaker_user_profile", tf_name("user", name), attrs, path=("workspace", "users", name))
+    tracking.build(ctx)
     ctx.output("sagemaker_domain_id", domain.ref("id"), "SageMaker domain (VpcOnly)")
     ctx.export("roles", roles)
     ctx.export("security_group_id", sg.ref("id"))
@@ -79,13 +82,20 @@ def build(ctx: BuildContext) -> None:
 
 def services(spec) -> set[str]:
     section = spec["workspace"]
-    return SERVICES | {ENDPOINT_SERVICE[s] for s in section.get("ai_services", {})}
+    mlflow = {"aws.sagemaker.experiments"} if section["experiment_tracking"]["enabled"] else set()
+    return SERVICES | mlflow | {ENDPOINT_SERVICE[s] for s in section.get("ai_services", {})}
 
 
 def check(spec, env: Environment) -> list[SpecError]:
     if "network" not in spec:
         return [SpecError(("workspace",), "the workspace runs in the VPC, but the spec has no network section",
                           hint="add network: {cidr: 10.20.0.0/16}")]
+    tracking_settings = spec["workspace"]["experiment_tracking"]
+    buckets = spec.get("data", {}).get("buckets", {})
+    if tracking_settings["enabled"] and tracking_settings["bucket"] not in buckets:
+        return [SpecError(("workspace", "experiment_tracking", "bucket"),
+                          f"MLflow keeps its artifacts in a data bucket, and there is no bucket named '{tracking_settings['bucket']}'",
+                          hint=did_you_mean(tracking_settings["bucket"], buckets) or "declare it under data.buckets")]
     return []
 
 
@@ -99,6 +109,7 @@ MODULE = Module(
     emits=frozenset({
         "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
         "aws_sagemaker_domain", "aws_sagemaker_user_profile", "aws_iam_role", "aws_iam_role_policy",
+        "aws_sagemaker_mlflow_tracking_server",
         "data.aws_iam_policy_document",
     }),
 )

@@ -14,6 +14,8 @@ from __future__ import annotations
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext
 
+from . import tracking
+
 # Detection and inference calls: they read what they are given and create nothing but
 # their own results (a transcription job and its transcript).
 AI_ACTIONS = {
@@ -77,6 +79,8 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
         return [("CKV_AWS_356", "AI services' detection calls on their built-in models name no resource, so IAM "
                  "authorizes them only against Resource \"*\"; the statement lists read-only actions")] if ai(role) else []
 
+    mlflow = tracking.role_statements(spec, env)
+
     pipelines_arn = env.arn("sagemaker", f"pipeline/{project}-{env.name}-*")
     read_write = [statement("ReadWriteData", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
                                                "s3:GetObjectVersion", "s3:PutObject"], objects)] if objects else []
@@ -90,7 +94,7 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     # (Studio apps, pipelines, endpoints), so their trust policies name only the service.
     roles = {}
     roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
-                                     common() + read_write + ai("training"), path=path,
+                                     common() + read_write + ai("training") + mlflow.get("training", []), path=path,
                                      pin_account=False, accepted=accepted("training"))
     roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
                                       common() + read + ai("inference"), path=path,
@@ -105,7 +109,8 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                          [env.arn("sagemaker", f"model-package/{project}-*"),
                           env.arn("sagemaker", f"model-package-group/{project}-*")])
     roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
-                                      common() + read_write + [pass_training, run_jobs, register] + ai("pipelines"), path=path,
+                                      common() + read_write + [pass_training, run_jobs, register] + ai("pipelines")
+                                      + mlflow.get("pipelines", []), path=path,
                                       pin_account=False, accepted=accepted("pipelines"))
     start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
                                        "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",
@@ -130,6 +135,6 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
         studio.append(statement("UseCodeRepositories", ["codecommit:GetBranch", "codecommit:GetRepository",
                                                         "codecommit:GitPull", "codecommit:GitPush"], codecommit))
     roles["studio"] = service_role(ctx, "studio", "sagemaker.amazonaws.com",
-                                   common() + read_write + studio + ai("studio"), path=path,
+                                   common() + read_write + studio + ai("studio") + mlflow.get("studio", []), path=path,
                                    pin_account=False, accepted=accepted("studio"))
     return roles

@@ -1,0 +1,199 @@
+"""Bias and explainability monitoring with SageMaker Clarify, through hashicorp/awscc
+(the aws provider has no job definitions for them).
+
+- bias: post-training bias of live predictions, merged with the ground truth you
+  upload, per sensitive facet; one alarm per named bias metric on its absolute value.
+- explainability: SHAP feature attributions of live traffic, computed against a
+  shadow endpoint of the served model that Clarify creates and deletes; the report
+  (Studio, or the output prefix) shows how attributions move.
+
+Clarify reads its analysis configuration from S3, so mlops writes it from the spec
+next to the reports (`monitoring/<model>/<kind>/analysis_config.json`, KMS-encrypted).
+Both run in the VPC with encrypted volumes and outputs under a `clarify` role that can
+do only this. Bias jobs are network-isolated; explainability jobs cannot be, because
+they call the shadow endpoint: the exception is declared on the job definition.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mlops.iam import service_role, statement
+from mlops.module_api import BuildContext, literal, tf_name
+
+from .data_quality import SCHEDULES
+
+CLARIFY_IMAGE = ("sagemaker-clarify-processing", "1.0")
+SHADOW = "sm-clarify-*"  # the name prefix Clarify gives its shadow endpoints
+METRIC_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
+
+
+def image(ctx: BuildContext) -> str:
+    if not any(r.address == "data.aws_sagemaker_prebuilt_ecr_image.clarify" for r in ctx.stack.resources):
+        ctx.data("aws_sagemaker_prebuilt_ecr_image", "clarify", {"repository_name": CLARIFY_IMAGE[0],
+                                                                 "image_tag": CLARIFY_IMAGE[1]}, path=("monitoring",))
+    return "${data.aws_sagemaker_prebuilt_ecr_image.clarify.registry_path}"
+
+
+def bias_config(settings: dict) -> dict:
+    return {
+        "version": "1.0",
+        "dataset_type": "text/csv",
+        "headers": [settings["label"], *settings["features"]],
+        "label": settings["label"],
+        "label_values_or_threshold": settings["positive_label"],
+        "facet": [{"name_or_index": f["name"], "value_or_threshold": f["values"]} for f in settings["facets"]],
+        "probability_threshold": settings["probability_threshold"],
+        "methods": {"post_training_bias": {"methods": "all"}, "report": {"name": "report", "title": "Bias report"}},
+    }
+
+
+def explainability_config(settings: dict, model_name: str, instance_type: str) -> dict:
+    shap = {"num_samples": settings["num_samples"], "agg_method": "mean_abs", "use_logit": False,
+            "save_local_shap_values": False}
+    if settings.get("baseline"):
+        shap["baseline"] = settings["baseline"]
+    return {
+        "version": "1.0",
+        "dataset_type": "text/csv",
+        "headers": settings["features"],
+        "methods": {"shap": shap, "report": {"name": "report", "title": "Feature attribution report"}},
+        "predictor": {"model_name": model_name, "instance_type": instance_type, "initial_instance_count": 1,
+                      "content_type": "text/csv", "accept_type": "text/csv"},
+    }
+
+
+def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
+    kinds = [k for k in ("bias", "explainability") if settings.get(k)]
+    if not kinds:
+        return
+    env, spec = ctx.env, ctx.spec
+    model = spec["models"][name]
+    endpoint = f"{spec['project']}-{env.name}-{name}"
+    bucket = ctx.imported("data.buckets")[model["training"]["output_bucket"]]
+    bucket_key = ctx.imported("keys.arns")[spec["data"]["buckets"][model["training"]["output_bucket"]]["key"]]
+    key = ctx.imported("keys.arns")["platform"]
+    prefix = f"monitoring/{name}"
+    role = _role(ctx, name, settings, bucket, prefix, "explainability" in kinds)
+    for kind in kinds:
+        path = ("monitoring", "models", name, kind)
+        if kind == "bias":
+            config = bias_config(settings["bias"])
+        else:
+            served = f"{endpoint}-v{model['endpoint']['model_version']}"  # the models module's aws_sagemaker_model
+            config = explainability_config(settings["explainability"], served, settings["explainability"]["instance_type"])
+        obj = ctx.resource("aws_s3_object", tf_name(name, kind, "config"), {
+            "bucket": bucket.ref("id"),
+            "key": f"{prefix}/{kind}/analysis_config.json",
+            "content": literal(json.dumps(config, sort_keys=True, indent=2)),
+            "content_type": "application/json",
+            "server_side_encryption": "aws:kms",
+            "kms_key_id": bucket_key,
+        }, path=path)
+        _job(ctx, name, kind, settings[kind], endpoint, role, key, bucket, prefix, obj, path)
+    if "bias" in kinds:
+        _bias_alarms(ctx, name, settings["bias"], endpoint, topic)
+
+
+def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config, path) -> None:
+    endpoint_input = {"endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",
+                      "s3_data_distribution_type": "FullyReplicated", "s3_input_mode": "File"}
+    for field, attribute in (("inference_attribute", "inference_attribute"), ("probability_attribute", "probability_attribute")):
+        if field in settings:
+            endpoint_input[attribute] = settings[field]
+    job_input = {"endpoint_input": endpoint_input}
+    if kind == "bias":
+        endpoint_input["probability_threshold_attribute"] = settings["probability_threshold"]
+        job_input["ground_truth_s3_input"] = {"s3_uri": ctx.imported("data.datasets")[settings["ground_truth"]]["uri"]}
+    attrs = {
+        "job_definition_name": f"{endpoint}-{kind}"[:63],
+        "role_arn": role.ref("arn"),
+        f"model_{kind}_app_specification": {"image_uri": image(ctx),
+                                            "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}"},
+        f"model_{kind}_job_input": job_input,
+        f"model_{kind}_job_output_config": {"kms_key_id": key, "monitoring_outputs": [{"s3_output": {
+            "s3_uri": f"s3://{bucket.ref('bucket')}/{prefix}/{kind}/reports",
+            "local_path": "/opt/ml/processing/output", "s3_upload_mode": "EndOfJob"}}]},
+        "job_resources": {"cluster_config": {"instance_count": 1, "instance_type": settings["instance_type"],
+                                             "volume_size_in_gb": 20, "volume_kms_key_id": key}},
+        "network_config": {"enable_network_isolation": kind == "bias", "enable_inter_container_traffic_encryption": True,
+                           "vpc_config": {"subnets": ctx.imported("network.subnet_ids"),
+                                          "security_group_ids": [ctx.imported("workspace.security_group_id")]}},
+        "stopping_condition": {"max_runtime_in_seconds": 3600},
+    }
+    definition = ctx.resource(f"awscc_sagemaker_model_{kind}_job_definition", tf_name(name), attrs, path=path,
+                              depends_on=[config])
+    ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, kind), {
+        "name": f"{endpoint}-{kind}"[:63],
+        "monitoring_schedule_config": [{
+            "monitoring_job_definition_name": definition.ref("job_definition_name"),
+            "monitoring_type": "ModelBias" if kind == "bias" else "ModelExplainability",
+            "schedule_config": [{"schedule_expression": SCHEDULES[settings["schedule"]]}],
+        }],
+    }, path=path + ("schedule",))
+
+
+def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
+    schedule = f"{endpoint}-bias"[:63]
+    period = 3600 if settings["schedule"] == "hourly" else 86400
+    for facet in settings["facets"]:
+        for metric, limit in sorted(settings["alarms"].items()):
+            dims = {"Endpoint": endpoint, "MonitoringSchedule": schedule, "BiasStage": "Post-Training",
+                    "Label": settings["label"], "LabelValue": str(settings["positive_label"][0]),
+                    "Facet": facet["name"], "FacetValue": str(facet["values"][0])}
+            ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "bias", facet["name"], metric.lower()), {
+                "alarm_name": f"{endpoint}-bias-{facet['name']}-{metric}",
+                "alarm_description": f"{name}: |{metric}| for facet {facet['name']} above {limit} on live traffic",
+                "comparison_operator": "GreaterThanThreshold", "threshold": limit,
+                "evaluation_periods": 1, "treat_missing_data": "notBreaching",
+                "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],
+                "metric_query": [
+                    {"id": "magnitude", "expression": "ABS(bias)", "label": f"|{metric}|", "return_data": True},
+                    {"id": "bias", "return_data": False, "metric": [{
+                        "namespace": METRIC_NAMESPACE, "metric_name": f"bias_metric_{metric}", "dimensions": dims,
+                        "period": period, "stat": "Average"}]},
+                ],
+            }, path=("monitoring", "models", name, "bias", "alarms", metric))
+
+
+def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, shadow: bool):
+    """What Clarify jobs of one model do: read captured traffic, ground truth and their
+    configuration, write reports and metrics, and (explainability) run a shadow endpoint."""
+    env, spec = ctx.env, ctx.spec
+    datasets = ctx.imported("data.datasets")
+    keys = sorted(set(ctx.imported("keys.arns").values()))
+    model = spec["models"][name]
+    capture = ctx.imported("data.buckets")[model["endpoint"]["capture_bucket"]]
+    reads = [f"{capture.ref('arn')}/capture/{name}/*", f"{bucket.ref('arn')}/{prefix}/*"]
+    if settings.get("bias"):
+        truth = datasets[settings["bias"]["ground_truth"]]
+        reads.append(f"{truth['bucket'].ref('arn')}/{truth['prefix']}*")
+    buckets = sorted({capture.ref("arn"), bucket.ref("arn")} | (
+        {datasets[settings["bias"]["ground_truth"]]["bucket"].ref("arn")} if settings.get("bias") else set()))
+    logs = env.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs")
+    statements = [
+        statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], buckets),
+        statement("ReadInputs", ["s3:GetObject"], sorted(reads)),
+        statement("WriteReports", ["s3:PutObject"], [f"{bucket.ref('arn')}/{prefix}/*"]),
+        statement("UseKeys", ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], keys),
+        statement("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [logs, logs + ":*"]),
+        statement("PutMetrics", ["cloudwatch:PutMetricData"], ["*"],
+                  conditions=[("StringLike", "cloudwatch:namespace", ["aws/sagemaker/Endpoints/*"])]),
+        statement("DescribeNetwork", ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+                                      "ec2:DescribeSubnets", "ec2:DescribeVpcs"], ["*"]),
+        statement("AttachToVpc", ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
+                                  "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
+                  [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), env.arn("ec2", "security-group/*")]),
+    ]
+    if shadow:
+        statements += [
+            statement("RunShadowEndpoint", ["sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig",
+                                            "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig",
+                                            "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
+                                            "sagemaker:InvokeEndpoint"],
+                      [env.arn("sagemaker", f"endpoint/{SHADOW}"), env.arn("sagemaker", f"endpoint-config/{SHADOW}")]),
+            statement("DescribeServedModel", ["sagemaker:DescribeModel"],
+                      [env.arn("sagemaker", f"model/{spec['project']}-{env.name}-{name}-v*")]),
+        ]
+    return service_role(ctx, tf_name("clarify", name), "sagemaker.amazonaws.com", statements,
+                        path=("monitoring", "models", name), pin_account=False)

@@ -1,0 +1,91 @@
+"""Experiment tracking: a SageMaker managed MLflow tracking server, when asked.
+
+Its artifact store is a prefix of a data bucket (the artifacts bucket by default), so
+run artifacts get the bucket's encryption, versioning and access logs. The server's
+own role may touch only that prefix, and the model registry when automatic model
+registration is on. The workspace roles get the MLflow actions by name (no
+`sagemaker-mlflow:*`): Studio users track, browse and administer experiments and
+models; training jobs and pipeline steps log runs. Studio reaches the server through
+an interface endpoint in the VPC (network module, `aws.sagemaker.experiments`).
+"""
+
+from __future__ import annotations
+
+from mlops.iam import service_role, statement
+from mlops.module_api import BuildContext
+
+PREFIX = "mlflow"
+# Create and read experiments and runs, log to them, register what they produce.
+LOG_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
+    "CreateExperiment", "CreateModelVersion", "CreateRegisteredModel", "CreateRun", "GetExperiment",
+    "GetExperimentByName", "GetLatestModelVersions", "GetMetricHistory", "GetModelVersion", "GetModelVersionByAlias",
+    "GetRegisteredModel", "GetRun", "ListArtifacts", "LogBatch", "LogInputs", "LogMetric", "LogModel", "LogParam",
+    "SearchExperiments", "SearchModelVersions", "SearchRegisteredModels", "SearchRuns", "SetExperimentTag",
+    "SetTag", "UpdateRun", "GetDownloadURIForModelVersionArtifacts",
+)]
+# What people do on top: the UI, clean-up, and curating the registry.
+MANAGE_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
+    "AccessUI", "DeleteExperiment", "DeleteModelVersion", "DeleteModelVersionTag", "DeleteRegisteredModel",
+    "DeleteRegisteredModelAlias", "DeleteRegisteredModelTag", "DeleteRun", "DeleteTag", "RenameRegisteredModel",
+    "RestoreExperiment", "RestoreRun", "SetModelVersionTag", "SetRegisteredModelAlias", "SetRegisteredModelTag",
+    "TransitionModelVersionStage", "UpdateExperiment", "UpdateModelVersion", "UpdateRegisteredModel",
+)]
+OPEN_ACTIONS = ["sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:DescribeMlflowTrackingServer"]
+
+
+def server_name(spec, env) -> str:
+    return f"{spec['project']}-{env.name}"
+
+
+def server_arn(spec, env) -> str:
+    return env.arn("sagemaker", f"mlflow-tracking-server/{server_name(spec, env)}")
+
+
+def role_statements(spec, env) -> dict[str, list[dict]]:
+    """The MLflow statements each workspace role gets, by role purpose."""
+    if not spec["workspace"]["experiment_tracking"]["enabled"]:
+        return {}
+    arn = server_arn(spec, env)
+    log = statement("TrackExperiments", LOG_ACTIONS, [arn])
+    return {
+        "studio": [statement("TrackAndManageExperiments", LOG_ACTIONS + MANAGE_ACTIONS, [arn]),
+                   statement("OpenTrackingServer", OPEN_ACTIONS, [arn])],
+        "training": [log],
+        "pipelines": [log],
+    }
+
+
+def build(ctx: BuildContext) -> None:
+    settings, env, spec = ctx.section["experiment_tracking"], ctx.env, ctx.spec
+    if not settings["enabled"]:
+        return
+    path = ("workspace", "experiment_tracking")
+    store = ctx.imported("data.buckets")[settings["bucket"]]
+    key = ctx.imported("keys.arns")[spec["data"]["buckets"][settings["bucket"]]["key"]]
+    project = spec["project"]
+    statements = [
+        statement("ListArtifactStore", ["s3:ListBucket"], [store.ref("arn")],
+                  conditions=[("StringLike", "s3:prefix", [f"{PREFIX}/*", PREFIX])]),
+        statement("LocateArtifactStore", ["s3:GetBucketLocation"], [store.ref("arn")]),
+        statement("ReadWriteArtifacts", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                  [store.ref("arn") + f"/{PREFIX}/*"]),
+        statement("UseArtifactKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
+    ]
+    if settings["automatic_model_registration"]:
+        statements.append(statement("RegisterModels", [
+            "sagemaker:AddTags", "sagemaker:CreateModelPackage", "sagemaker:CreateModelPackageGroup",
+            "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:UpdateModelPackage",
+        ], [env.arn("sagemaker", f"model-package/{project}-*"), env.arn("sagemaker", f"model-package-group/{project}-*")]))
+    role = service_role(ctx, "experiment_tracking", "sagemaker.amazonaws.com", statements, path=path, pin_account=False)
+    attrs = {
+        "tracking_server_name": server_name(spec, env),
+        "artifact_store_uri": "s3://" + store.ref("bucket") + f"/{PREFIX}",
+        "role_arn": role.ref("arn"),
+        "tracking_server_size": settings["size"],
+        "automatic_model_registration": settings["automatic_model_registration"],
+        "weekly_maintenance_window_start": settings["maintenance_window"],
+    }
+    if settings.get("mlflow_version"):
+        attrs["mlflow_version"] = settings["mlflow_version"]
+    server = ctx.resource("aws_sagemaker_mlflow_tracking_server", "main", attrs, path=path)
+    ctx.output("mlflow_tracking_server_arn", server.ref("arn"), "Set MLFLOW_TRACKING_URI to this ARN (with the sagemaker-mlflow plugin)")
