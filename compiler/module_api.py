@@ -140,7 +140,10 @@ class Stack:
 
     def get(self, address: str) -> Resource:
         """A resource an earlier module emitted, by address (for `depends_on`)."""
-        return next(r for r in self.resources if r.address == address)
+        found = [r for r in self.resources if r.address == address]
+        if not found:
+            raise KeyError(f"{address} is not in the stack (yet): a module-order bug")
+        return found[0]
 
     def add(self, resource: Resource) -> Resource:
         if resource.address in self._addresses:

@@ -26,8 +26,11 @@ def bucket_name_pattern(spec, env) -> str:
 
 
 def bucket(ctx: BuildContext, name: str, s3_name: str, path: tuple, *, kms_key: str | None,
-           policy_statements: list[dict[str, Any]] = (), object_lock: dict | None = None) -> Resource:
-    """The bucket and its companions; `kms_key` None means SSE-S3 (only for the log bucket)."""
+           policy_statements: list[dict[str, Any]] = (), object_lock: dict | None = None,
+           bucket_key: bool = True) -> Resource:
+    """The bucket and its companions; `kms_key` None means SSE-S3 (only for the log bucket).
+    `bucket_key` False for writers that cannot use an S3 Bucket Key without extra key
+    permissions (CloudTrail)."""
     attrs: dict[str, Any] = {"bucket": s3_name, "force_destroy": False}
     if object_lock:
         attrs["object_lock_enabled"] = True
@@ -41,7 +44,7 @@ def bucket(ctx: BuildContext, name: str, s3_name: str, path: tuple, *, kms_key: 
     default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key} if kms_key else {"sse_algorithm": "AES256"}
     ctx.resource("aws_s3_bucket_server_side_encryption_configuration", name,
                  {"bucket": ref, "rule": [{"apply_server_side_encryption_by_default": [default],
-                                           "bucket_key_enabled": bool(kms_key)}]}, path=path)
+                                           "bucket_key_enabled": bool(kms_key) and bucket_key}]}, path=path)
     ctx.resource("aws_s3_bucket_versioning", name,
                  {"bucket": ref, "versioning_configuration": [{"status": "Enabled"}]}, path=path)
     policy = ctx.data("aws_iam_policy_document", f"bucket_{name}", document(

@@ -29,6 +29,10 @@ def state_machine(ctx: BuildContext, ident: str, label: str, definition: dict, s
         statement("Trace", TRACING, ["*"]),
         statement("UsePlatformKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
     ], path=path)
+    # Log delivery reads execution data the platform key encrypts, to write it to the log group.
+    ctx.allow_key_use("platform", statement(
+        "VendedLogDeliveryDecrypts", ["kms:Decrypt"], ["*"], principals={"Service": ["delivery.logs.amazonaws.com"]},
+        conditions=[("StringEquals", "aws:SourceAccount", [env.account])]))
     machine = ctx.resource("aws_sfn_state_machine", ident, {
         "name": f"{project}-{env.name}-{label}",
         "role_arn": role.ref("arn"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from mlops.module_api import partition as partition_of
 from mlops_modules.models.catalog import has_local_storage
 
 STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
@@ -99,14 +100,18 @@ def test_workspace_reaches_s3_through_the_gateway_endpoint(path: Path) -> None:
 KEY = re.compile(r"^\$\{aws_kms_key\.([a-z0-9_]+)\.arn\}$")
 
 
-def _key_policy_allows(stack: dict, key: str, role_arn: str, action: str) -> bool:
-    """Whether the key policy of aws_kms_key.<key> lets the role do `action`: KMS checks
-    the key policy as well as the role's own policy."""
+def _key_policy_allows(stack: dict, key: str, role_arn: str, action: str, via: str | None = None) -> bool:
+    """Whether the key policy of aws_kms_key.<key> lets the role do `action`, directly or
+    through the service `via` (s3, states, ...): KMS checks the key policy as well as the
+    role's own policy."""
     policy = stack["resource"]["aws_kms_key"][key]["policy"]
     document = re.match(r"^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$", policy).group(1)
     for st in stack["data"]["aws_iam_policy_document"][document]["statement"]:
         principals = [i for p in st.get("principals", []) if p["type"] == "AWS" for i in p["identifiers"]]
         if st["effect"] != "Allow" or not any(fnmatch.fnmatchcase(action, a) for a in st["actions"]):
+            continue
+        services = [c["values"] for c in st.get("condition", []) if c["variable"] == "kms:ViaService"]
+        if services and not (via and any(v.startswith(via + ".") for v in services[0])):
             continue
         named = [c["values"] for c in st.get("condition", []) if c["variable"] == "aws:PrincipalArn"]
         root = role_arn.split(":role/")[0] + ":root"
@@ -120,7 +125,8 @@ def test_key_policies_let_every_role_use_the_keys_it_is_granted(path: Path) -> N
     stack = _stack(path)
     resources = stack["resource"]
     for name, role in resources.get("aws_iam_role", {}).items():
-        role_arn = "arn:aws:iam::" + stack["provider"]["aws"][0]["allowed_account_ids"][0] + ":role/" + role["name"]
+        provider = stack["provider"]["aws"][0]
+        role_arn = f"arn:{partition_of(provider['region'])}:iam::{provider['allowed_account_ids'][0]}:role/{role['name']}"
         for st in _role_statements(stack, "${aws_iam_role." + name + ".arn}"):
             for resource in st.get("resources", []):
                 key = KEY.match(resource)
@@ -131,9 +137,11 @@ def test_key_policies_let_every_role_use_the_keys_it_is_granted(path: Path) -> N
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
 def test_no_key_lets_the_whole_account_use_it(path: Path) -> None:
     stack = _stack(path)
-    anyone = "arn:aws:iam::" + stack["provider"]["aws"][0]["allowed_account_ids"][0] + ":role/anyone"
+    provider = stack["provider"]["aws"][0]
+    anyone = f"arn:{partition_of(provider['region'])}:iam::{provider['allowed_account_ids'][0]}:role/anyone"
     for key in stack["resource"].get("aws_kms_key", {}):
         assert not _key_policy_allows(stack, key, anyone, "kms:Decrypt"), key
+        assert not _key_policy_allows(stack, key, anyone, "kms:Decrypt", via="s3"), key  # data stays named-only
 
 
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
@@ -142,8 +150,34 @@ def test_terraform_can_encrypt_the_objects_it_writes(path: Path) -> None:
     provider = stack["provider"]["aws"][0]
     for name, obj in stack["resource"].get("aws_s3_object", {}).items():
         assert obj["server_side_encryption"] == "aws:kms", name
-        deployer = provider["assume_role"][0]["role_arn"]  # without one, keys.users must name it
-        assert _key_policy_allows(stack, KEY.match(obj["kms_key_id"]).group(1), deployer, "kms:GenerateDataKey"), name
+        assert "assume_role" in provider, "Terraform writes objects only where it runs as a known role"
+        deployer = provider["assume_role"][0]["role_arn"]
+        assert _key_policy_allows(stack, KEY.match(obj["kms_key_id"]).group(1), deployer, "kms:GenerateDataKey", via="s3"), name
+
+
+ENCRYPTED_BY_CALLER = {  # resource type -> (service, attribute naming its key)
+    "aws_sfn_state_machine": ("states", lambda r: r["encryption_configuration"][0]["kms_key_id"]),
+    "aws_scheduler_schedule": ("scheduler", lambda r: r["kms_key_arn"]),
+    "aws_codecommit_repository": ("codecommit", lambda r: r["kms_key_id"]),
+    "aws_sagemaker_model_card": ("sagemaker", lambda r: r["security_config"][0]["kms_key_id"]),
+    "aws_sagemaker_domain": ("sagemaker", lambda r: r["kms_key_id"]),
+}
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_terraform_can_create_and_read_what_its_services_encrypt(path: Path) -> None:
+    """Creating a state machine, a schedule, a repository, a card or a domain with a
+    customer key makes the service use the key as the caller, Terraform."""
+    stack = _stack(path)
+    provider = stack["provider"]["aws"][0]
+    account = provider["allowed_account_ids"][0]
+    deployer = (provider["assume_role"][0]["role_arn"] if "assume_role" in provider
+                else f"arn:{partition_of(provider['region'])}:iam::{account}:role/whoever-runs-terraform")
+    for kind, (service, key_of) in ENCRYPTED_BY_CALLER.items():
+        for name, resource in stack["resource"].get(kind, {}).items():
+            key = KEY.match(key_of(resource)).group(1)
+            for action in ("kms:Decrypt", "kms:GenerateDataKey"):
+                assert _key_policy_allows(stack, key, deployer, action, via=service), (kind, name, action)
 
 
 def _service_allowed(statements: list[dict], service: str, action: str, resource: str, source_arn: str) -> bool:
@@ -169,10 +203,11 @@ def test_the_audit_trail_can_deliver_encrypted_logs(path: Path) -> None:
     resources = stack["resource"]
     account = stack["provider"]["aws"][0]["allowed_account_ids"][0]
     region = stack["provider"]["aws"][0]["region"]
+    partition = partition_of(region)
     for name, trail in resources.get("aws_cloudtrail", {}).items():
-        arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail['name']}"
+        arn = f"arn:{partition}:cloudtrail:{region}:{account}:trail/{trail['name']}"
         bucket = re.match(r"^\$\{aws_s3_bucket\.([a-z0-9_]+)\.id\}$", trail["s3_bucket_name"]).group(1)
-        bucket_arn = "arn:aws:s3:::" + resources["aws_s3_bucket"][bucket]["bucket"]
+        bucket_arn = f"arn:{partition}:s3:::" + resources["aws_s3_bucket"][bucket]["bucket"]
         bucket_policy = _document(stack, resources["aws_s3_bucket_policy"][bucket]["policy"])
         delivered = f"{bucket_arn}/AWSLogs/{account}/CloudTrail/{region}/2026/11/24/x.json.gz"
         assert _service_allowed(bucket_policy, "cloudtrail.amazonaws.com", "s3:GetBucketAcl", bucket_arn, arn), name
@@ -218,7 +253,8 @@ def test_the_checks_have_something_to_check() -> None:
     """Each check above must meet its case somewhere, or it proves nothing."""
     text = "".join(p.read_text("utf-8") for p in STACKS)
     for needle in ("aws_codepipeline", "aws_scheduler_schedule", "data_capture_config", "aws_sfn_state_machine",
-                   "aws_sagemaker_domain", "aws_cloudtrail", "aws_s3_object"):
+                   "aws_sagemaker_domain", "aws_cloudtrail", "aws_s3_object", "aws_sagemaker_model_card",
+                   "aws_codecommit_repository"):
         assert needle in text, needle
     assert any(True for p in STACKS for _ in _xgboost_definitions(p))
     trainings = [json.dumps(d) for p in STACKS for d in _definitions(p)]

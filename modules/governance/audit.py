@@ -33,7 +33,8 @@ def build(ctx: BuildContext) -> None:
     s3_arn = f"arn:{env.partition}:s3:::{name}"
     from_this_trail = [("StringEquals", "aws:SourceArn", [trail_arn])]
     cloudtrail = {"Service": ["cloudtrail.amazonaws.com"]}
-    logs = bucket(ctx, "audit_trail", name, PATH, kms_key=key, policy_statements=[
+    # No S3 Bucket Key: with one, CloudTrail would also need kms:Decrypt to write.
+    logs = bucket(ctx, "audit_trail", name, PATH, kms_key=key, bucket_key=False, policy_statements=[
         statement("CloudTrailChecksAcl", ["s3:GetBucketAcl"], [s3_arn], principals=cloudtrail, conditions=from_this_trail),
         statement("CloudTrailWritesLogs", ["s3:PutObject"], [f"{s3_arn}/AWSLogs/{env.account}/*"], principals=cloudtrail,
                   conditions=[("StringEquals", "s3:x-amz-acl", ["bucket-owner-full-control"]), *from_this_trail]),

@@ -1,16 +1,18 @@
 """keys: customer-managed KMS keys, the `platform` key plus one per data domain.
 
 Every key has rotation on, a 30-day deletion window by default and an explicit key
-policy: the account administers it through IAM (no `kms:*`), and only the principals
-the policy names use it: every role mlops creates whose policy uses the key (found
-when every module has built, so no role can be missed or named twice), the people and
-pipelines `keys.users` lists, CloudWatch Logs for this account's log groups, the
-services other modules ask for (`BuildContext.allow_key_use`), and the role Terraform
-assumes, only to encrypt the objects it writes itself (Clarify's configuration).
-Other modules read the key ARNs from the export `keys.arns`.
+policy: the account administers it through IAM (no `kms:*`; grants only for AWS
+resources), and only the principals the policy names use it: every role mlops creates
+whose policy uses the key (found when every module has built; a role granted kms
+actions on anything but an mlops key is a build error), the roles `keys.users` lists,
+CloudWatch Logs for this account's log groups, the services other modules ask for
+(`BuildContext.allow_key_use`), and Terraform, through the services that encrypt what
+it creates. Other modules read the key ARNs from the export `keys.arns`.
 """
 
 from __future__ import annotations
+
+import json
 
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Module, fragment, tf_name
@@ -18,7 +20,7 @@ from mlops.module_api import BuildContext, Module, fragment, tf_name
 PLATFORM = "platform"
 
 ADMIN_ACTIONS = [
-    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:DeleteAlias",
+    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias",
     "kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey",
     "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases",
     "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:PutKeyPolicy",
@@ -29,6 +31,14 @@ ADMIN_ACTIONS = [
 # every resource; in a key policy it can only mean the key itself.
 KEY_POLICY_FINDINGS = ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356")
 USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+# Resources whose service uses the key with the credentials of whoever calls it, so
+# Terraform needs the key through that service when it creates or reads them.
+CALLER_SERVICES = {
+    "aws_sfn_state_machine": "states", "aws_scheduler_schedule": "scheduler",
+    "aws_codecommit_repository": "codecommit", "aws_ecr_repository": "ecr", "aws_sagemaker_domain": "sagemaker",
+    "aws_sagemaker_endpoint_configuration": "sagemaker", "aws_sagemaker_model_card": "sagemaker",
+    "aws_s3_object": "s3",
+}
 
 
 def build(ctx: BuildContext) -> None:
@@ -44,32 +54,56 @@ def build(ctx: BuildContext) -> None:
 
 
 def finalize(ctx: BuildContext) -> None:
-    """Name, in each key's policy, every role that uses the key and what it may do."""
-    arns, policies = ctx.imported("keys.arns"), ctx.imported("keys.policies")
-    users = [_role_arn(ctx.env, user) for user in ctx.section.get("users", [])]
+    """Name, in each key's policy, every principal that uses the key and what it may do."""
+    env, arns, policies = ctx.env, ctx.imported("keys.arns"), ctx.imported("keys.policies")
     uses = _role_uses(ctx.stack, {arn: name for name, arn in arns.items()})
-    written = {r.attrs["kms_key_id"] for r in ctx.stack.resources if r.type == "aws_s3_object"}
     for name in sorted(policies):
         statements = policies[name].attrs["statement"]
-        statements.extend(ctx.stack.key_statements.get(name, []))
+        for asked in ctx.stack.key_statements.get(name, []):  # several state machines ask the same
+            if asked not in statements:
+                statements.append(asked)
         by_actions: dict[tuple[str, ...], list[str]] = {}
         for role, actions in sorted(uses.get(name, {}).items()):
             by_actions.setdefault(tuple(sorted(actions)), []).append(role)
-        for index, (actions, roles) in enumerate(sorted(by_actions.items())):
-            statements.append(_named_principals(ctx.env, f"PlatformRolesUseKey{index + 1}", actions, roles))
-        if users:
-            statements.append(_named_principals(ctx.env, "KeyUsersUseKey", USE_ACTIONS + ["kms:CreateGrant"], users))
-        if ctx.env.role_arn and arns[name] in written:
-            statements.append(_named_principals(ctx.env, "TerraformEncryptsObjectsItWrites",
-                                                ["kms:DescribeKey", "kms:GenerateDataKey"], [ctx.env.role_arn]))
+        for actions, roles in sorted(by_actions.items()):
+            # The sid follows the actions, so adding a role never renames other statements.
+            sid = "RolesMay" + "".join(a.removeprefix("kms:").rstrip("*") for a in actions)
+            statements.append(_principals(env, sid, actions, [("ArnEquals", "aws:PrincipalArn", sorted(roles))]))
+        if ctx.section.get("users"):
+            statements.append(_principals(env, "KeyUsersUseKey", USE_ACTIONS + ["kms:CreateGrant"],
+                                          [("ArnLike", "aws:PrincipalArn", _user_patterns(env, ctx.section["users"]))]))
+        terraform = _terraform(ctx, arns[name])
+        if terraform:
+            statements.append(terraform)
 
 
-def _named_principals(env, sid: str, actions, role_arns: list[str]) -> dict:
-    """Principal the account, narrowed to the named roles by aws:PrincipalArn: a key
-    policy naming a role directly is rejected until the role exists, and roles are
-    created after their key."""
+def _terraform(ctx: BuildContext, key_arn: str) -> dict | None:
+    """Terraform itself uses the keys only through the services that encrypt what it
+    creates (a state machine's definition, a schedule, a repository, a model card,
+    Clarify's configuration objects), as the environment's role when there is one.
+    Without one, any principal of the account may do so through those services, S3
+    excepted (so data stays readable by named roles only)."""
+    env = ctx.env
+    services = {CALLER_SERVICES[r.type] for r in ctx.stack.resources
+                if r.type in CALLER_SERVICES and key_arn in json.dumps(r.attrs)}
+    if not env.role_arn:
+        services.discard("s3")
+    if not services:
+        return None
+    conditions = [("StringEquals", "kms:ViaService", sorted(f"{s}.{env.region}.amazonaws.com" for s in services))]
+    if env.role_arn:
+        conditions.append(("ArnEquals", "aws:PrincipalArn", [env.role_arn]))
+    else:
+        conditions.append(("StringEquals", "kms:CallerAccount", [env.account]))
+    return _principals(env, "TerraformUsesKeyThroughServices", USE_ACTIONS + ["kms:CreateGrant"], conditions)
+
+
+def _principals(env, sid: str, actions, conditions: list) -> dict:
+    """Principal the account, narrowed by conditions (the named roles by
+    aws:PrincipalArn: a key policy naming a role directly is rejected until the role
+    exists, and roles are created after their key)."""
     return statement(sid, actions, ["*"], principals={"AWS": [env.arn("iam", "root", region=False)]},
-                     conditions=[("ArnEquals", "aws:PrincipalArn", sorted(role_arns))])
+                     conditions=conditions)
 
 
 def _role_uses(stack, key_names: dict[str, str]) -> dict[str, dict[str, set[str]]]:
@@ -85,8 +119,9 @@ def _role_uses(stack, key_names: dict[str, str]) -> dict[str, dict[str, set[str]
             if st["effect"] != "Allow" or not kms:
                 continue
             for resource in st.get("resources", []):
-                if resource in key_names:
-                    uses.setdefault(key_names[resource], {}).setdefault(role_arn, set()).update(kms)
+                if resource not in key_names:  # a key this module cannot name the role in
+                    raise ValueError(f"{attachment.address} grants {sorted(kms)} on {resource}, not on an mlops key")
+                uses.setdefault(key_names[resource], {}).setdefault(role_arn, set()).update(kms)
     return uses
 
 
@@ -95,14 +130,28 @@ def _address(reference: str) -> str:
     return reference[2:-1].rsplit(".", 1)[0]
 
 
-def _role_arn(env, role: str) -> str:
-    return role if role.startswith("arn:") else env.arn("iam", f"role/{role}", region=False)
+def _user_patterns(env, users: list[str]) -> list[str]:
+    """A role ARN as given; a bare name with or without a path (IAM Identity Center
+    roles live under role/aws-reserved/sso.amazonaws.com/...)."""
+    patterns = []
+    for user in users:
+        if user.startswith("arn:"):
+            patterns.append(user)
+        else:
+            patterns += [env.arn("iam", f"role/{user}", region=False), env.arn("iam", f"role/*/{user}", region=False)]
+    return sorted(patterns)
 
 
 def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
     env, project = ctx.env, ctx.spec["project"]
     root = env.arn("iam", "root", region=False)
-    statements = [statement("AccountAdministersKey", ADMIN_ACTIONS, ["*"], principals={"AWS": [root]})]
+    statements = [
+        statement("AccountAdministersKey", ADMIN_ACTIONS, ["*"], principals={"AWS": [root]}),
+        # Grants only for AWS resources (an endpoint's volumes, say): a grant to oneself
+        # would be a way around this policy.
+        statement("AccountGrantsKeyToAwsResources", ["kms:CreateGrant"], ["*"], principals={"AWS": [root]},
+                  conditions=[("Bool", "kms:GrantIsForAWSResource", ["true"])]),
+    ]
     if name == PLATFORM:  # log groups (flow logs, job logs, the audit trail) use the platform key
         statements.append(statement(
             "CloudWatchLogsUsesKeyForThisAccount",

@@ -146,17 +146,21 @@ def check(spec, env: Environment) -> list[SpecError]:
             continue
         errors += _check_data_quality(spec, name, spec["monitoring"]["models"][name])
         errors += _check_model_quality(spec, name, spec["monitoring"]["models"][name])
-        errors += _check_clarify(spec, name, spec["monitoring"]["models"][name])
+        errors += _check_clarify(spec, env, name, spec["monitoring"]["models"][name])
     return errors
 
 
-def _check_clarify(spec, name: str, settings: dict) -> list[SpecError]:
+def _check_clarify(spec, env: Environment, name: str, settings: dict) -> list[SpecError]:
     errors = []
     datasets = spec.get("data", {}).get("datasets", {})
     for kind in ("bias", "explainability"):
         monitor, path = settings.get(kind), ("monitoring", "models", name, kind)
         if not monitor:
             continue
+        if not env.role_arn:
+            errors.append(SpecError(path, f"Terraform writes the {kind} monitor's configuration encrypted, and the key "
+                                    f"policy can name it only if {env.name} says which role Terraform runs as",
+                                    hint=f"set environments.{env.name}.role (a role name or ARN the provider assumes)"))
         if not spec["models"][name]["endpoint"]["data_capture_percent"]:
             errors.append(SpecError(path, f"the {kind} monitor reads captured traffic, and {name}'s endpoint captures none",
                                     hint="set endpoint.data_capture_percent (for example 20)"))

@@ -29,22 +29,23 @@ METRIC_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
 
 
 def image(ctx: BuildContext) -> str:
-    if not any(r.address == "data.aws_sagemaker_prebuilt_ecr_image.clarify" for r in ctx.stack.resources):
+    """The Clarify image of the region, looked up once per stack."""
+    address = "data.aws_sagemaker_prebuilt_ecr_image.clarify"
+    if not ctx.imported("monitoring.clarify_image", None):
         ctx.data("aws_sagemaker_prebuilt_ecr_image", "clarify", {"repository_name": CLARIFY_IMAGE[0],
                                                                  "image_tag": CLARIFY_IMAGE[1]}, path=("monitoring",))
-    return "${data.aws_sagemaker_prebuilt_ecr_image.clarify.registry_path}"
+        ctx.export("clarify_image", address)
+    return "${" + address + ".registry_path}"
 
 
 def bias_config(settings: dict) -> dict:
+    """The parameters a bias monitor reads (and no others)."""
     return {
         "version": "1.0",
-        "dataset_type": "text/csv",
         "headers": [settings["label"], *settings["features"]],
         "label": settings["label"],
         "label_values_or_threshold": settings["positive_label"],
         "facet": [{"name_or_index": f["name"], "value_or_threshold": f["values"]} for f in settings["facets"]],
-        "probability_threshold": settings["probability_threshold"],
-        "methods": {"post_training_bias": {"methods": "all"}, "report": {"name": "report", "title": "Bias report"}},
     }
 
 
@@ -55,9 +56,8 @@ def explainability_config(settings: dict, model_name: str, instance_type: str) -
         shap["baseline"] = settings["baseline"]
     return {
         "version": "1.0",
-        "dataset_type": "text/csv",
         "headers": settings["features"],
-        "methods": {"shap": shap, "report": {"name": "report", "title": "Feature attribution report"}},
+        "methods": {"shap": shap},
         "predictor": {"model_name": model_name, "instance_type": instance_type, "initial_instance_count": 1,
                       "content_type": "text/csv", "accept_type": "text/csv"},
     }
@@ -98,9 +98,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
 def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config, path) -> None:
     endpoint_input = {"endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",
                       "s3_data_distribution_type": "FullyReplicated", "s3_input_mode": "File"}
-    for field, attribute in (("inference_attribute", "inference_attribute"), ("probability_attribute", "probability_attribute")):
-        if field in settings:
-            endpoint_input[attribute] = settings[field]
+    endpoint_input.update({k: settings[k] for k in ("inference_attribute", "probability_attribute") if k in settings})
     job_input = {"endpoint_input": endpoint_input}
     if kind == "bias":
         endpoint_input["probability_threshold_attribute"] = settings["probability_threshold"]
@@ -109,7 +107,8 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
         "job_definition_name": f"{endpoint}-{kind}"[:63],
         "role_arn": role.ref("arn"),
         f"model_{kind}_app_specification": {"image_uri": image(ctx),
-                                            "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}"},
+                                            "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}",
+                                            "environment": {"publish_cloudwatch_metrics": "Enabled"}},
         f"model_{kind}_job_input": job_input,
         f"model_{kind}_job_output_config": {"kms_key_id": key, "monitoring_outputs": [{"s3_output": {
             "s3_uri": f"s3://{bucket.ref('bucket')}/{prefix}/{kind}/reports",
@@ -138,6 +137,8 @@ def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
     period = 3600 if settings["schedule"] == "hourly" else 86400
     for facet in settings["facets"]:
         for metric, limit in sorted(settings["alarms"].items()):
+            # One positive label value and one facet value each (the schema says so), so
+            # the dimensions name exactly what Clarify publishes.
             dims = {"Endpoint": endpoint, "MonitoringSchedule": schedule, "BiasStage": "Post-Training",
                     "Label": settings["label"], "LabelValue": str(settings["positive_label"][0]),
                     "Facet": facet["name"], "FacetValue": str(facet["values"][0])}
@@ -165,14 +166,14 @@ def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, sha
     model = spec["models"][name]
     capture = ctx.imported("data.buckets")[model["endpoint"]["capture_bucket"]]
     reads = [f"{capture.ref('arn')}/capture/{name}/*", f"{bucket.ref('arn')}/{prefix}/*"]
+    buckets = {capture.ref("arn"), bucket.ref("arn")}
     if settings.get("bias"):
         truth = datasets[settings["bias"]["ground_truth"]]
         reads.append(f"{truth['bucket'].ref('arn')}/{truth['prefix']}*")
-    buckets = sorted({capture.ref("arn"), bucket.ref("arn")} | (
-        {datasets[settings["bias"]["ground_truth"]]["bucket"].ref("arn")} if settings.get("bias") else set()))
+        buckets.add(truth["bucket"].ref("arn"))
     logs = env.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs")
     statements = [
-        statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], buckets),
+        statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], sorted(buckets)),
         statement("ReadInputs", ["s3:GetObject"], sorted(reads)),
         statement("WriteReports", ["s3:PutObject"], [f"{bucket.ref('arn')}/{prefix}/*"]),
         statement("UseKeys", ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], keys),

@@ -94,7 +94,7 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     # (Studio apps, pipelines, endpoints), so their trust policies name only the service.
     roles = {}
     roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
-                                     common() + read_write + ai("training") + mlflow.get("training", []), path=path,
+                                     common() + read_write + ai("training"), path=path,
                                      pin_account=False, accepted=accepted("training"))
     roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
                                       common() + read + ai("inference"), path=path,
@@ -109,8 +109,7 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                          [env.arn("sagemaker", f"model-package/{project}-*"),
                           env.arn("sagemaker", f"model-package-group/{project}-*")])
     roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
-                                      common() + read_write + [pass_training, run_jobs, register] + ai("pipelines")
-                                      + mlflow.get("pipelines", []), path=path,
+                                      common() + read_write + [pass_training, run_jobs, register] + ai("pipelines"), path=path,
                                       pin_account=False, accepted=accepted("pipelines"))
     start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
                                        "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",

@@ -3,10 +3,12 @@
 Its artifact store is a prefix of a data bucket (the artifacts bucket by default), so
 run artifacts get the bucket's encryption, versioning and access logs. The server's
 own role may touch only that prefix, and the model registry when automatic model
-registration is on. The workspace roles get the MLflow actions by name (no
-`sagemaker-mlflow:*`): Studio users track, browse and administer experiments and
-models; training jobs and pipeline steps log runs. Studio reaches the server through
-an interface endpoint in the VPC (network module, `aws.sagemaker.experiments`).
+registration is on. The Studio role gets the MLflow actions by name (no
+`sagemaker-mlflow:*`): people track, browse and curate experiments and models from
+notebooks. Training jobs run network-isolated, so they cannot reach the server and get
+no MLflow actions. Studio reaches the server through an interface endpoint in the VPC
+(network module, `aws.sagemaker.experiments`). The actions are MLflow 2's tracking and
+registry APIs, which is why the server's version is pinned to 2.16 by default.
 """
 
 from __future__ import annotations
@@ -46,13 +48,8 @@ def role_statements(spec, env) -> dict[str, list[dict]]:
     if not spec["workspace"]["experiment_tracking"]["enabled"]:
         return {}
     arn = server_arn(spec, env)
-    log = statement("TrackExperiments", LOG_ACTIONS, [arn])
-    return {
-        "studio": [statement("TrackAndManageExperiments", LOG_ACTIONS + MANAGE_ACTIONS, [arn]),
-                   statement("OpenTrackingServer", OPEN_ACTIONS, [arn])],
-        "training": [log],
-        "pipelines": [log],
-    }
+    return {"studio": [statement("TrackAndManageExperiments", LOG_ACTIONS + MANAGE_ACTIONS, [arn]),
+                       statement("OpenTrackingServer", OPEN_ACTIONS, [arn])]}
 
 
 def build(ctx: BuildContext) -> None:
@@ -84,8 +81,7 @@ def build(ctx: BuildContext) -> None:
         "tracking_server_size": settings["size"],
         "automatic_model_registration": settings["automatic_model_registration"],
         "weekly_maintenance_window_start": settings["maintenance_window"],
+        "mlflow_version": settings["mlflow_version"],
     }
-    if settings.get("mlflow_version"):
-        attrs["mlflow_version"] = settings["mlflow_version"]
     server = ctx.resource("aws_sagemaker_mlflow_tracking_server", "main", attrs, path=path)
     ctx.output("mlflow_tracking_server_arn", server.ref("arn"), "Set MLFLOW_TRACKING_URI to this ARN (with the sagemaker-mlflow plugin)")
