@@ -72,15 +72,24 @@ def _read(args: argparse.Namespace) -> bytes | None:
         return None
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _checked(args: argparse.Namespace):
+    """Read and check the spec: (the checked spec, None), or (None, the exit code) once
+    the problem is reported. Every command that reads a spec starts here."""
     from .pipeline import check
 
     raw = _read(args)
     if raw is None:
-        return EXIT_USAGE
+        return None, EXIT_USAGE
     checked = check(raw, args.file)
     if checked.errors:
-        return _report(args, checked)
+        return None, _report(args, checked)
+    return checked, None
+
+
+def _validate(args: argparse.Namespace) -> int:
+    checked, code = _checked(args)
+    if checked is None:
+        return code
     if args.format == "json":
         print(json.dumps({"errors": []}))
     else:
@@ -90,14 +99,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from .pipeline import check, plan, targets
+    from .pipeline import plan, targets
 
-    raw = _read(args)
-    if raw is None:
-        return EXIT_USAGE
-    checked = check(raw, args.file)
-    if checked.errors:
-        return _report(args, checked)
+    checked, code = _checked(args)
+    if checked is None:
+        return code
     try:
         files = plan(targets(checked))
     except SpecInvalid as invalid:  # a stack does not conform to the provider schemas
@@ -125,15 +131,11 @@ def _compile(args: argparse.Namespace) -> int:
 
 def _locate(args: argparse.Namespace) -> int:
     """From a Terraform address (a plan line, a console tag) back to the spec line."""
-    from .errors import format_path
-    from .pipeline import check, targets
+    from .pipeline import targets
 
-    raw = _read(args)
-    if raw is None:
-        return EXIT_USAGE
-    checked = check(raw, args.file)
-    if checked.errors:
-        return _report(args, checked)
+    checked, code = _checked(args)
+    if checked is None:
+        return code
     found = 0
     for resolved, target in zip(checked.resolved, targets(checked)):
         if args.env and resolved.env.name != args.env:

@@ -11,6 +11,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 
+# What a SageMaker job or app needs to run in the VPC: look up the network and attach
+# its network interfaces (the resources vary by caller; the actions do not).
+VPC_DESCRIBE = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs"]
+VPC_ATTACH = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+              "ec2:DeleteNetworkInterfacePermission"]
+
+
 def statement(
     sid: str,
     actions: Iterable[str],

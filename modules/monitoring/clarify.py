@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from mlops.iam import service_role, statement
+from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
 
 from .data_quality import SCHEDULES
@@ -180,10 +180,8 @@ def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, sha
         statement("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [logs, logs + ":*"]),
         statement("PutMetrics", ["cloudwatch:PutMetricData"], ["*"],
                   conditions=[("StringLike", "cloudwatch:namespace", ["aws/sagemaker/Endpoints/*"])]),
-        statement("DescribeNetwork", ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
-                                      "ec2:DescribeSubnets", "ec2:DescribeVpcs"], ["*"]),
-        statement("AttachToVpc", ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
-                                  "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
+        statement("DescribeNetwork", VPC_DESCRIBE, ["*"]),
+        statement("AttachToVpc", VPC_ATTACH,
                   [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), env.arn("ec2", "security-group/*")]),
     ]
     if shadow:

@@ -11,7 +11,7 @@ service supports it.
 
 from __future__ import annotations
 
-from mlops.iam import service_role, statement
+from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, service_role, statement
 from mlops.module_api import BuildContext
 
 from . import tracking
@@ -33,10 +33,6 @@ ENDPOINT_SERVICE = {"comprehend": "comprehend", "rekognition": "rekognition", "t
                     "translate": "translate", "transcribe": "transcribe", "bedrock": "bedrock-runtime"}
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 KMS_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"]
-VPC_DESCRIBE = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs"]
-VPC_ATTACH = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-              "ec2:DeleteNetworkInterfacePermission"]
 
 
 def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
