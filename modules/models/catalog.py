@@ -70,6 +70,9 @@ FRAMEWORKS = {
 
 # The scikit-learn container runs processing scripts (preprocessing, evaluation).
 PROCESSING = ("sagemaker-scikit-learn", "1.4-2")
+# Model Monitor's analyzer and Clarify's processing image: (repository, tag).
+MODEL_MONITOR = ("sagemaker-model-monitor-analyzer", "latest")
+CLARIFY = ("sagemaker-clarify-processing", "1.0")
 
 
 # Families whose instances come with local NVMe storage, which AWS encrypts in hardware

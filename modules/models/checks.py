@@ -22,7 +22,22 @@ def check(spec, env: Environment) -> list[SpecError]:
     for name in sorted(models):
         errors += _model(spec, name, models[name])
         errors += _name_lengths(spec, env, name, models[name])
+        errors += _scores_csv(spec, name, models[name])
     return errors
+
+
+def _scores_csv(spec, name: str, model: dict) -> list[SpecError]:
+    """Model-quality, bias and explainability baselines score a CSV holdout with the
+    trained model (models/baselines.py); a built-in algorithm that reads another format
+    cannot be scored that way."""
+    monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
+    kind = next((k for k in ("model_quality", "bias", "explainability") if monitors.get(k)), None)
+    algorithm = catalog.ALGORITHMS.get(model["training"].get("algorithm") or "")
+    if not kind or not algorithm or algorithm.content_type == "text/csv":
+        return []
+    return [SpecError(("monitoring", "models", name, kind), f"the {kind.replace('_', '-')} baseline scores a CSV holdout, and "
+                      f"{model['training']['algorithm']} reads {algorithm.content_type}",
+                      hint="monitor data quality only for this model, or train it on CSV data")]
 
 
 SAGEMAKER_NAME_LIMIT = 63

@@ -3,7 +3,10 @@
 Steps: optional `Preprocess` (processing), `Train`, `Evaluate` (processing that writes
 evaluation.json), `CheckMetric` (a condition on the training job's final metric against
 the `MetricThreshold` parameter), then `Register` into the model package group, or
-`MetricBelowThreshold` (a fail step). Every definition is validated against AWS's
+`MetricBelowThreshold` (a fail step). With monitors that compare against baselines, the
+steps of `baselines.py` run before the gate and `Register` records what they computed
+(the model-quality baseline then replaces evaluation.json as the version's quality
+statistics). Every definition is validated against AWS's
 published pipeline definition schema in the tests; that schema allows only plain
 strings and `Get` expressions in arguments, so S3 locations are fixed per model and
 the quality gate reads the metric the training job reported.
@@ -16,7 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import has_local_storage
+from . import baselines
+from .baselines import Plan
+from .jobs import processing, resources
 
 # Writes the evaluation report from the metric the training job emitted.
 REPORT_SCRIPT = (
@@ -53,8 +58,8 @@ class Inputs:
     at_least: bool
     content_type: str
     endpoint_instance: str
-    # With data-quality monitoring: {"image", "dataset_uri", "header"} for the baseline step.
-    baseline: dict | None = None
+    # With monitoring that compares against baselines: what the baseline steps need.
+    baselines: Plan | None = None
 
 
 def definition(m: dict, i: Inputs) -> dict:
@@ -71,7 +76,7 @@ def definition(m: dict, i: Inputs) -> dict:
     steps = []
     train_input = {"Get": "Parameters.DatasetUri"}
     if m.get("processing"):
-        steps.append(_processing("Preprocess", m["processing"]["instance_type"], i, vpc,
+        steps.append(processing("Preprocess", m["processing"]["instance_type"], i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
                                  inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
                                          ("code", i.code_uri, "/opt/ml/processing/code")],
@@ -82,14 +87,14 @@ def definition(m: dict, i: Inputs) -> dict:
     evaluation = m["evaluation"]
     if evaluation.get("entry_point"):
         test_uri = i.validation_uri or {"Get": "Parameters.DatasetUri"}
-        steps.append(_processing("Evaluate", "ml.m5.large", i, vpc,
+        steps.append(processing("Evaluate", "ml.m5.large", i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
                                  inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
                                          ("test", test_uri, "/opt/ml/processing/test"),
                                          ("code", i.code_uri, "/opt/ml/processing/code")],
                                  outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]))
     else:
-        step = _processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", "-c", REPORT_SCRIPT], inputs=[],
+        step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", "-c", REPORT_SCRIPT], inputs=[],
                            outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")])
         step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "METRIC_VALUE": metric_value,
                                             "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"}}
@@ -111,15 +116,11 @@ def definition(m: dict, i: Inputs) -> dict:
         },
     }
     gate_after = ["Evaluate"]
-    if i.baseline:
-        steps.append(_baseline(i, vpc))
-        register["Arguments"]["ModelMetrics"]["ModelDataQuality"] = {
-            "Statistics": {"ContentType": "application/json",
-                           "S3Uri": {"Get": "Steps.DataQualityBaseline.CalculatedBaselineStatistics"}},
-            "Constraints": {"ContentType": "application/json",
-                            "S3Uri": {"Get": "Steps.DataQualityBaseline.CalculatedBaselineConstraints"}},
-        }
-        gate_after.append("DataQualityBaseline")
+    if i.baselines:
+        extra, metrics, waits = baselines.steps(i, vpc)
+        steps += extra
+        register["Arguments"]["ModelMetrics"].update(metrics)
+        gate_after += waits
     fail = {"Name": "MetricBelowThreshold", "Type": "Fail",
             "Arguments": {"ErrorMessage": f"{i.metric} did not pass the threshold; the model was not registered"}}
     steps.append({
@@ -157,7 +158,7 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
         "RoleArn": i.training_role,
         "InputDataConfig": channels,
         "OutputDataConfig": {"S3OutputPath": f"{i.output_uri}/training/", "KmsKeyId": i.key},
-        "ResourceConfig": _resources(training["instance_type"], {"InstanceType": {"Get": "Parameters.TrainingInstanceType"},
+        "ResourceConfig": resources(training["instance_type"], {"InstanceType": {"Get": "Parameters.TrainingInstanceType"},
                                                                   "InstanceCount": {"Get": "Parameters.TrainingInstanceCount"},
                                                                   "VolumeSizeInGB": training["volume_gb"]}, i.key),
         "StoppingCondition": stopping,
@@ -178,60 +179,6 @@ def _channel(name: str, uri, content_type: str) -> dict:
     return {"ChannelName": name, "ContentType": content_type, "InputMode": "File",
             "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri,
                                             "S3DataDistributionType": "FullyReplicated"}}}
-
-
-def _processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: list, inputs: list, outputs: list) -> dict:
-    return {
-        "Name": name, "Type": "Processing",
-        "Arguments": {
-            "AppSpecification": {"ImageUri": i.processing_image, "ContainerEntrypoint": entry},
-            "RoleArn": i.training_role,
-            "ProcessingResources": {"ClusterConfig": _resources(instance_type, {"InstanceType": instance_type, "InstanceCount": 1,
-                                                                                "VolumeSizeInGB": 30}, i.key)},
-            "ProcessingInputs": [
-                {"InputName": n, "S3Input": {"S3Uri": uri, "LocalPath": path, "S3DataType": "S3Prefix",
-                                             "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}
-                for n, uri, path in inputs],
-            "ProcessingOutputConfig": {"KmsKeyId": i.key, "Outputs": [
-                {"OutputName": n, "S3Output": {"S3Uri": uri, "LocalPath": path, "S3UploadMode": "EndOfJob"}}
-                for n, uri, path in outputs]},
-            "NetworkConfig": {"EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True,
-                              "VpcConfig": vpc},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        },
-    }
-
-
-BASELINE_OUTPUT = "baselines/data-quality"
-
-
-def _baseline(i: Inputs, vpc: dict) -> dict:
-    """Statistics and constraints of the data the model was trained on, computed by
-    Model Monitor's analyzer and registered with the model version, so the data-quality
-    monitor of an endpoint compares live traffic with the version it serves."""
-    local_input = "/opt/ml/processing/input/baseline_dataset_input"
-    step = _processing("DataQualityBaseline", "ml.m5.large", i, vpc, entry=[], inputs=[
-        ("baseline_dataset_input", i.baseline["dataset_uri"], local_input)],
-        outputs=[("quality_check_output", f"{i.output_uri}/{BASELINE_OUTPUT}/", "/opt/ml/processing/output")])
-    args = step["Arguments"]
-    args["AppSpecification"] = {"ImageUri": i.baseline["image"]}
-    args["Environment"] = {
-        "dataset_format": '{"csv": {"header": %s, "output_columns_position": "START"}}' % str(i.baseline["header"]).lower(),
-        "dataset_source": local_input,
-        "output_path": "/opt/ml/processing/output",
-        "publish_cloudwatch_metrics": "Disabled",
-    }
-    return {"Name": "DataQualityBaseline", "Type": "QualityCheck", "CheckType": "DATA_QUALITY",
-            "SkipCheck": True, "RegisterNewBaseline": True, "ModelPackageGroupName": i.group,
-            "DependsOn": ["Train"], "Arguments": args}
-
-
-def _resources(instance_type: str, config: dict, key: str) -> dict:
-    """Storage volumes are encrypted with the platform key, except on instances with
-    local NVMe storage: AWS encrypts that in hardware and SageMaker rejects a key."""
-    if not has_local_storage(instance_type):
-        config["VolumeKmsKeyId"] = key
-    return config
 
 
 def _string(value) -> str:

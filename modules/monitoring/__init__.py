@@ -17,7 +17,7 @@ from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 
-from . import clarify, data_quality, model_quality
+from . import baselines, clarify, data_quality, model_quality
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
@@ -90,6 +90,8 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "metric_name": "Invocations", "statistic": "Sum", "period": idle, "evaluation_periods": 1, "datapoints_to_alarm": 1,
         "comparison_operator": "LessThanThreshold", "threshold": 1, "treat_missing_data": "breaching",
     }, path=path + ("alarms", "idle_minutes"))
+    if ctx.imported("models.baselines").get(name):
+        baselines.archiver(ctx, name)
     if settings.get("data_quality"):
         data_quality.build(ctx, name, settings["data_quality"], topic)
     if settings.get("model_quality"):
@@ -144,6 +146,7 @@ def check(spec, env: Environment) -> list[SpecError]:
                                          f"or monitor it only where it is deployed (environments.<env>.overrides.monitoring)",
                                     key=True))
             continue
+        errors += _check_baselines(spec, name, spec["monitoring"]["models"][name])
         errors += _check_data_quality(spec, name, spec["monitoring"]["models"][name])
         errors += _check_model_quality(spec, name, spec["monitoring"]["models"][name])
         errors += _check_clarify(spec, env, name, spec["monitoring"]["models"][name])
@@ -197,6 +200,22 @@ def _check_model_quality(spec, name: str, settings: dict) -> list[SpecError]:
     return errors
 
 
+def _check_baselines(spec, name: str, settings: dict) -> list[SpecError]:
+    """Monitors compare with baselines the SageMaker pipeline computes, from data it can find."""
+    path = ("monitoring", "models", name)
+    errors = []
+    datasets = spec.get("data", {}).get("datasets", {})
+    kinds = [k for k in ("data_quality", "model_quality", "bias", "explainability") if settings.get(k)]
+    if kinds and spec["models"][name]["orchestrator"] != "sagemaker-pipelines":
+        errors.append(SpecError(path + (kinds[0],), "baselines come from the SageMaker pipeline's check steps; "
+                                "this model is orchestrated by Step Functions",
+                                hint="use orchestrator: sagemaker-pipelines for monitored models"))
+    if settings.get("holdout") and settings["holdout"] not in datasets:
+        errors.append(SpecError(path + ("holdout",), f"no dataset named '{settings['holdout']}' in data.datasets",
+                                hint=did_you_mean(settings["holdout"], datasets) or "declare the labeled holdout under data.datasets"))
+    return errors
+
+
 def _check_data_quality(spec, name: str, settings: dict) -> list[SpecError]:
     path = ("monitoring", "models", name)
     model = spec["models"][name]
@@ -210,10 +229,6 @@ def _check_data_quality(spec, name: str, settings: dict) -> list[SpecError]:
     if not model["endpoint"]["data_capture_percent"]:
         errors.append(SpecError(path + ("data_quality",), f"the data-quality monitor reads captured data, and {name}'s "
                                 "endpoint captures none", hint="set endpoint.data_capture_percent (for example 20)"))
-    if model["orchestrator"] != "sagemaker-pipelines":
-        errors.append(SpecError(path + ("data_quality",), "baselines come from the SageMaker pipeline's quality-check "
-                                "step; this model is orchestrated by Step Functions",
-                                hint="use orchestrator: sagemaker-pipelines for monitored models"))
     datasets = spec.get("data", {}).get("datasets", {})
     if quality.get("baseline_dataset") and quality["baseline_dataset"] not in datasets:
         errors.append(SpecError(path + ("data_quality", "baseline_dataset"),

@@ -7,6 +7,9 @@
   shadow endpoint of the served model that Clarify creates and deletes; the report
   (Studio, or the output prefix) shows how attributions move.
 
+Both check live traffic against the constraints the training run computed for the served
+version (`baselines.py`); a run with violations notifies the alerts topic.
+
 Clarify reads its analysis configuration from S3, so mlops writes it from the spec
 next to the reports (`monitoring/<model>/<kind>/analysis_config.json`, KMS-encrypted).
 Both run in the VPC with encrypted volumes and outputs under a `clarify` role that can
@@ -21,21 +24,11 @@ import json
 from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
 
+from .baselines import notify_violations, uri
 from .data_quality import SCHEDULES
 
-CLARIFY_IMAGE = ("sagemaker-clarify-processing", "1.0")
 SHADOW = "sm-clarify-*"  # the name prefix Clarify gives its shadow endpoints
 METRIC_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
-
-
-def image(ctx: BuildContext) -> str:
-    """The Clarify image of the region, looked up once per stack."""
-    address = "data.aws_sagemaker_prebuilt_ecr_image.clarify"
-    if not ctx.imported("monitoring.clarify_image", None):
-        ctx.data("aws_sagemaker_prebuilt_ecr_image", "clarify", {"repository_name": CLARIFY_IMAGE[0],
-                                                                 "image_tag": CLARIFY_IMAGE[1]}, path=("monitoring",))
-        ctx.export("clarify_image", address)
-    return "${" + address + ".registry_path}"
 
 
 def bias_config(settings: dict) -> dict:
@@ -90,12 +83,12 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
             "server_side_encryption": "aws:kms",
             "kms_key_id": bucket_key,
         }, path=path)
-        _job(ctx, name, kind, settings[kind], endpoint, role, key, bucket, prefix, obj, path)
+        _job(ctx, name, kind, settings[kind], endpoint, role, key, bucket, prefix, obj, path, topic)
     if "bias" in kinds:
         _bias_alarms(ctx, name, settings["bias"], endpoint, topic)
 
 
-def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config, path) -> None:
+def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config, path, topic) -> None:
     endpoint_input = {"endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",
                       "s3_data_distribution_type": "FullyReplicated", "s3_input_mode": "File"}
     endpoint_input.update({k: settings[k] for k in ("inference_attribute", "probability_attribute") if k in settings})
@@ -106,7 +99,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
     attrs = {
         "job_definition_name": f"{endpoint}-{kind}"[:63],
         "role_arn": role.ref("arn"),
-        f"model_{kind}_app_specification": {"image_uri": image(ctx),
+        f"model_{kind}_app_specification": {"image_uri": ctx.imported("models.clarify_image"),
                                             "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}",
                                             "environment": {"publish_cloudwatch_metrics": "Enabled"}},
         f"model_{kind}_job_input": job_input,
@@ -119,10 +112,11 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
                            "vpc_config": {"subnets": ctx.imported("network.subnet_ids"),
                                           "security_group_ids": [ctx.imported("workspace.security_group_id")]}},
         "stopping_condition": {"max_runtime_in_seconds": 3600},
+        f"model_{kind}_baseline_config": {"constraints_resource": {"s3_uri": uri(ctx, name, kind, "analysis.json")}},
     }
     definition = ctx.resource(f"awscc_sagemaker_model_{kind}_job_definition", tf_name(name), attrs, path=path,
                               depends_on=[config])
-    ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, kind), {
+    schedule = ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, kind), {
         "name": f"{endpoint}-{kind}"[:63],
         "monitoring_schedule_config": [{
             "monitoring_job_definition_name": definition.ref("job_definition_name"),
@@ -130,6 +124,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
             "schedule_config": [{"schedule_expression": SCHEDULES[settings["schedule"]]}],
         }],
     }, path=path + ("schedule",))
+    notify_violations(ctx, name, kind, f"{kind}-violations", schedule, topic, path)
 
 
 def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:

@@ -1,12 +1,15 @@
 """Model-quality monitoring, through hashicorp/awscc (the aws provider has no
 model-quality job definition): captured predictions merged with uploaded ground truth,
-scored on a schedule in the VPC (encrypted, isolated), with a CloudWatch alarm on the
-metric the spec names. The schedule itself is an aws_sagemaker_monitoring_schedule."""
+scored on a schedule in the VPC (encrypted, isolated) and checked against the constraints
+the training run computed for the served version (a violation notifies), with a
+CloudWatch alarm on the metric and threshold the spec names. The schedule itself is an
+aws_sagemaker_monitoring_schedule."""
 
 from __future__ import annotations
 
 from mlops.module_api import BuildContext, tf_name
 
+from .baselines import notify_violations, uri
 from .data_quality import SCHEDULES
 
 
@@ -28,6 +31,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "role_arn": ctx.imported("workspace.roles")["training"].ref("arn"),
         "model_quality_app_specification": {"image_uri": ctx.imported("models.model_monitor_image"),
                                             "problem_type": settings["problem_type"]},
+        "model_quality_baseline_config": {"constraints_resource": {"s3_uri": uri(ctx, name, "model-quality", "constraints.json")}},
         "model_quality_job_input": {"endpoint_input": endpoint_input, "ground_truth_s3_input": {"s3_uri": truth}},
         "model_quality_job_output_config": {"kms_key_id": key, "monitoring_outputs": [{"s3_output": {
             "s3_uri": f"s3://{bucket.ref('bucket')}/monitoring/{name}/model-quality",
@@ -40,7 +44,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "stopping_condition": {"max_runtime_in_seconds": 3600},
     }, path=path)
     schedule_name = f"{endpoint}-model-quality"[:63]
-    ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, "model_quality"), {
+    schedule = ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, "model_quality"), {
         "name": schedule_name,
         "monitoring_schedule_config": [{
             "monitoring_job_definition_name": definition.ref("job_definition_name"),
@@ -48,6 +52,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
             "schedule_config": [{"schedule_expression": SCHEDULES[settings["schedule"]]}],
         }],
     }, path=path + ("schedule",))
+    notify_violations(ctx, name, "model-quality", "model-quality-violations", schedule, topic, path)
     at_least = "min" in settings
     limit = settings["min"] if at_least else settings["max"]
     ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "model_quality"), {

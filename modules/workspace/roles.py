@@ -89,8 +89,9 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     # SageMaker does not send aws:SourceAccount for every way it assumes these roles
     # (Studio apps, pipelines, endpoints), so their trust policies name only the service.
     roles = {}
+    candidates, shadows = _baseline_needs(spec, env)
     roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
-                                     common() + read_write + ai("training"), path=path,
+                                     common() + read_write + ai("training") + shadows, path=path,
                                      pin_account=False, accepted=accepted("training"))
     roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
                                       common() + read + ai("inference"), path=path,
@@ -105,7 +106,8 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                          [env.arn("sagemaker", f"model-package/{project}-*"),
                           env.arn("sagemaker", f"model-package-group/{project}-*")])
     roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
-                                      common() + read_write + [pass_training, run_jobs, register] + ai("pipelines"), path=path,
+                                      common() + read_write + [pass_training, run_jobs, register] + candidates + ai("pipelines"),
+                                      path=path,
                                       pin_account=False, accepted=accepted("pipelines"))
     start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
                                        "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",
@@ -133,3 +135,29 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                                    common() + read_write + studio + ai("studio") + mlflow.get("studio", []), path=path,
                                    pin_account=False, accepted=accepted("studio"))
     return roles
+
+
+def _baseline_needs(spec, env) -> tuple[list[dict], list[dict]]:
+    """What baseline steps add when a model is monitored for model quality, bias or
+    explainability (models/baselines.py): the pipeline creates a candidate model (run as
+    the training role) and scores the holdout with it; Clarify checks, running as the
+    training role, put shadow endpoints in front of it. SageMaker Pipelines names the
+    candidate models and transform jobs it creates, so those statements name no prefix;
+    passing a role stays limited to the training role."""
+    monitored = list(spec.get("monitoring", {}).get("models", {}).values())
+    candidates, shadows = [], []
+    if any(m.get(k) for m in monitored for k in ("model_quality", "bias", "explainability")):
+        candidates.append(statement("RunCandidateModels", [
+            "sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:CreateTransformJob", "sagemaker:DescribeModel",
+            "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"],
+            [env.arn("sagemaker", "model/*"), env.arn("sagemaker", "transform-job/*")]))
+    if any(m.get(k) for m in monitored for k in ("bias", "explainability")):
+        shadows += [
+            statement("RunClarifyShadowEndpoints", [
+                "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:DeleteEndpoint",
+                "sagemaker:DeleteEndpointConfig", "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
+                "sagemaker:InvokeEndpoint"],
+                [env.arn("sagemaker", "endpoint/sm-clarify-*"), env.arn("sagemaker", "endpoint-config/sm-clarify-*")]),
+            statement("DescribeCandidateModels", ["sagemaker:DescribeModel"], [env.arn("sagemaker", "model/*")]),
+        ]
+    return candidates, shadows

@@ -1,0 +1,226 @@
+"""Baselines the training pipeline computes and registers with each model version, so a
+monitor compares live traffic with the version its endpoint serves, not with numbers
+someone typed.
+
+- data-quality: Model Monitor's analyzer on the training data (statistics, constraints).
+- model-quality: the candidate model scores the holdout in a batch transform that keeps
+  each row's label beside its prediction; the analyzer computes the quality metrics and
+  the constraints a later model-quality monitor checks live predictions against.
+- bias, explainability: Clarify checks on the holdout through a shadow endpoint of the
+  candidate model (post-training bias metrics; SHAP attributions), each configured by an
+  analysis file Terraform writes from the spec.
+
+The candidate: AWS's pipeline definition schema takes only a literal S3 URI as a model's
+ModelDataUrl, so `StageModel` copies the trained artifact to a fixed key from which
+`CandidateModel` is created (in the VPC, network-isolated, as the training role).
+
+The holdout is CSV without a header: the label first, then the columns the endpoint
+receives (the layout of the built-in algorithms' training data). Every output lands in
+`models/<model>/baselines/<kind>/`; when a version is registered, the monitoring module
+keeps a copy under `.../v<version>/` for the monitors of that version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .jobs import processing, resources
+
+if TYPE_CHECKING:
+    from .definition import Inputs
+
+# Files each kind's check writes, which the archive keeps per version.
+FILES = {"data-quality": ("statistics.json", "constraints.json"),
+         "model-quality": ("statistics.json", "constraints.json"),
+         "bias": ("analysis.json",),
+         "explainability": ("analysis.json",)}
+CLARIFY = {"bias": ("BiasBaseline", "MODEL_BIAS", "Bias"),
+           "explainability": ("ExplainabilityBaseline", "MODEL_EXPLAINABILITY", "Explainability")}
+CHECK_OUTPUT = "/opt/ml/processing/output"
+CHECK_INPUT = "/opt/ml/processing/input/baseline_dataset_input"
+JSON = "application/json"
+
+
+def prefix(model: str, kind: str) -> str:
+    """Where the pipeline writes one kind of baseline, relative to the output bucket."""
+    return f"models/{model}/baselines/{kind}"
+
+
+def config_key(model: str, kind: str) -> str:
+    """Where Terraform writes a Clarify check's analysis configuration."""
+    return f"models/{model}/baselines/config/{kind}/analysis_config.json"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the baseline steps of one model need; a kind not monitored is None."""
+
+    monitor_image: str
+    clarify_image: str = ""
+    holdout_uri: str = ""
+    data_quality: dict | None = None    # {"dataset_uri", "header"}
+    model_quality: dict | None = None   # the monitoring spec's model_quality settings
+    clarify: dict = field(default_factory=dict)  # kind -> {"settings", "config_uri"}
+
+    @property
+    def kinds(self) -> list[str]:
+        found = [k for k, v in (("data-quality", self.data_quality), ("model-quality", self.model_quality)) if v]
+        return found + sorted(self.clarify)
+
+    @property
+    def needs_candidate(self) -> bool:
+        return bool(self.model_quality or self.clarify)
+
+
+def steps(i: Inputs, vpc: dict) -> tuple[list[dict], dict, list[str]]:
+    """The baseline steps, the ModelMetrics they register, and the names of the steps
+    the quality gate waits for."""
+    plan = i.baselines
+    out, metrics = [], {}
+    if plan.data_quality:
+        out.append(_data_quality(i, vpc, plan))
+        metrics["ModelDataQuality"] = _statistics_and_constraints("DataQualityBaseline")
+    if plan.needs_candidate:
+        out += _candidate(i, vpc)
+    if plan.model_quality:
+        out += [_predict(i, plan), _model_quality(i, vpc, plan)]
+        metrics["ModelQuality"] = _statistics_and_constraints("ModelQualityBaseline")
+    for kind in sorted(plan.clarify):
+        name, _, metric = CLARIFY[kind]
+        out.append(_clarify(i, vpc, plan, kind))
+        metrics[metric] = {"Report": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{name}.CalculatedBaselineConstraints"}}}
+    gate_after = [s["Name"] for s in out if s["Type"] in ("QualityCheck", "ClarifyCheck")]
+    return out, metrics, gate_after
+
+
+def _statistics_and_constraints(step: str) -> dict:
+    return {"Statistics": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{step}.CalculatedBaselineStatistics"}},
+            "Constraints": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{step}.CalculatedBaselineConstraints"}}}
+
+
+def _quality_check(name: str, check: str, i: Inputs, vpc: dict, instance_type: str, dataset, kind: str,
+                   environment: dict, plan: Plan) -> dict:
+    """A Model Monitor analyzer run that only computes (SkipCheck): nothing to compare
+    with yet, the result becomes the baseline of the version registered next."""
+    step = processing(name, instance_type, i, vpc, entry=[], inputs=[("baseline_dataset_input", dataset, CHECK_INPUT)],
+                      outputs=[("quality_check_output", f"{i.output_uri}/baselines/{kind}/", CHECK_OUTPUT)])
+    args = step["Arguments"]
+    args["AppSpecification"] = {"ImageUri": plan.monitor_image}
+    args["Environment"] = {"dataset_source": CHECK_INPUT, "output_path": CHECK_OUTPUT,
+                           "publish_cloudwatch_metrics": "Disabled", **environment}
+    return {"Name": name, "Type": "QualityCheck", "CheckType": check, "SkipCheck": True, "RegisterNewBaseline": True,
+            "ModelPackageGroupName": i.group, "Arguments": args}
+
+
+def _data_quality(i: Inputs, vpc: dict, plan: Plan) -> dict:
+    header = str(plan.data_quality["header"]).lower()
+    step = _quality_check("DataQualityBaseline", "DATA_QUALITY", i, vpc, "ml.m5.large", plan.data_quality["dataset_uri"],
+                          "data-quality", {"dataset_format": '{"csv": {"header": %s, "output_columns_position": "START"}}' % header},
+                          plan)
+    step["DependsOn"] = ["Train"]
+    return step
+
+
+def _candidate(i: Inputs, vpc: dict) -> list[dict]:
+    staged = f"{i.output_uri}/candidate/"
+    stage = processing("StageModel", "ml.t3.medium", i, vpc,
+                       entry=["/bin/sh", "-c", "cp /opt/ml/processing/model/model.tar.gz /opt/ml/processing/candidate/"],
+                       inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model")],
+                       outputs=[("candidate", staged, "/opt/ml/processing/candidate")])
+    model = {"Name": "CandidateModel", "Type": "Model", "DependsOn": ["StageModel"], "Arguments": {
+        "ExecutionRoleArn": i.training_role,
+        "PrimaryContainer": {"Image": i.inference_image, "ModelDataUrl": f"{staged}model.tar.gz"},
+        "VpcConfig": vpc,
+        "EnableNetworkIsolation": True,
+    }}
+    return [stage, model]
+
+
+def _predict(i: Inputs, plan: Plan) -> dict:
+    """Score the holdout: drop the label going in, join it back coming out, keep the
+    label and the last output column (the prediction, or the probability)."""
+    return {"Name": "Predict", "Type": "Transform", "Arguments": {
+        "ModelName": {"Get": "Steps.CandidateModel.ModelName"},
+        "TransformInput": {"ContentType": "text/csv", "SplitType": "Line", "DataSource": {
+            "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": plan.holdout_uri}}},
+        "TransformOutput": {"S3OutputPath": f"{i.output_uri}/baselines/predictions/", "Accept": "text/csv",
+                            "AssembleWith": "Line", "KmsKeyId": i.key},
+        "TransformResources": resources(i.endpoint_instance, {"InstanceType": i.endpoint_instance, "InstanceCount": 1}, i.key),
+        "DataProcessing": {"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$[0,-1]"},
+    }}
+
+
+def _model_quality(i: Inputs, vpc: dict, plan: Plan) -> dict:
+    settings = plan.model_quality
+    environment = {"dataset_format": '{"csv": {"header": false}}', "analysis_type": "MODEL_QUALITY",
+                   "problem_type": settings["problem_type"], "ground_truth_attribute": "_c0"}
+    if settings["problem_type"] == "BinaryClassification" and settings.get("probability_attribute"):
+        environment["probability_attribute"] = "_c1"
+        environment["probability_threshold_attribute"] = str(settings.get("probability_threshold", 0.5))
+    else:
+        environment["inference_attribute"] = "_c1"
+    return _quality_check("ModelQualityBaseline", "MODEL_QUALITY", i, vpc, settings["instance_type"],
+                          {"Get": "Steps.Predict.TransformOutput.S3OutputPath"}, "model-quality", environment, plan)
+
+
+def _clarify(i: Inputs, vpc: dict, plan: Plan, kind: str) -> dict:
+    """A Clarify check. Not network-isolated: Clarify creates, calls and deletes a shadow
+    endpoint of the candidate through the VPC's SageMaker endpoints."""
+    name, check, _ = CLARIFY[kind]
+    entry = plan.clarify[kind]
+    step = processing(name, entry["settings"]["instance_type"], i, vpc, entry=[], inputs=[
+        ("analysis_config", entry["config_uri"], "/opt/ml/processing/input/config"),
+        ("dataset", plan.holdout_uri, "/opt/ml/processing/input/data")],
+        outputs=[("analysis_result", f"{i.output_uri}/baselines/{kind}/", CHECK_OUTPUT)])
+    args = step["Arguments"]
+    args["AppSpecification"] = {"ImageUri": plan.clarify_image}
+    args["NetworkConfig"]["EnableNetworkIsolation"] = False
+    return {"Name": name, "Type": "ClarifyCheck", "CheckType": check, "SkipCheck": True, "RegisterNewBaseline": True,
+            "ModelPackageGroupName": i.group, "ModelName": {"Get": "Steps.CandidateModel.ModelName"}, "Arguments": args}
+
+
+def _index(attribute: str | None):
+    """Clarify takes a CSV column as an index and a JSON location as a path."""
+    return int(attribute) if attribute and attribute.isdigit() else attribute
+
+
+def _predictor(settings: dict, score_key: str) -> dict:
+    predictor = {"instance_type": settings["instance_type"], "initial_instance_count": 1,
+                 "content_type": "text/csv", "accept_type": "text/csv"}
+    where = settings.get("probability_attribute") or settings.get("inference_attribute")
+    if where:
+        predictor[score_key] = _index(where)
+    return predictor
+
+
+def bias_check_config(settings: dict) -> dict:
+    """Clarify's analysis configuration for the bias check of a candidate on the holdout."""
+    predictor = _predictor(settings, "probability" if settings.get("probability_attribute") else "label")
+    return {
+        "dataset_type": "text/csv",
+        "headers": [settings["label"], *settings["features"]],
+        "label": settings["label"],
+        "label_values_or_threshold": settings["positive_label"],
+        "facet": [{"name_or_index": f["name"], "value_or_threshold": f["values"]} for f in settings["facets"]],
+        "probability_threshold": settings["probability_threshold"],
+        "methods": {"post_training_bias": {"methods": "all"}, "report": {"name": "report", "title": "Bias baseline"}},
+        "predictor": predictor,
+    }
+
+
+def explainability_check_config(settings: dict) -> dict:
+    """Clarify's analysis configuration for the SHAP baseline of a candidate on the holdout.
+    The holdout's first column is the label, which Clarify drops before calling the model."""
+    label = next(n for n in ("label", "_label", "__label") if n not in settings["features"])
+    shap = {"num_samples": settings["num_samples"], "agg_method": "mean_abs", "use_logit": False,
+            "save_local_shap_values": False}
+    if settings.get("baseline"):
+        shap["baseline"] = settings["baseline"]
+    return {
+        "dataset_type": "text/csv",
+        "headers": [label, *settings["features"]],
+        "label": label,
+        "methods": {"shap": shap, "report": {"name": "report", "title": "Explainability baseline"}},
+        "predictor": _predictor(settings, "label"),
+    }
