@@ -11,6 +11,7 @@ import re
 import pytest
 
 from conftest import ROOT
+from test_runtime_permissions import BASELINE_CONFIGS
 
 STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 # What a step of each type exposes to later steps (the Describe* response of its job).
@@ -22,8 +23,6 @@ PROPERTIES = {
     "QualityCheck": ("CalculatedBaselineStatistics", "CalculatedBaselineConstraints"),
     "ClarifyCheck": ("CalculatedBaselineConstraints",),
 }
-BASELINE_CONFIGS = ("data_quality_baseline_config", "model_quality_baseline_config",
-                    "model_bias_baseline_config", "model_explainability_baseline_config")
 
 
 def _stacks():
@@ -107,3 +106,25 @@ def test_a_monitor_reads_a_baseline_the_pipeline_writes_and_the_archive_keeps(wh
               if state.get("Resource", "").endswith("s3:copyObject")]
     key = f"States.Format('{prefix}/v{{}}/{file}', $.detail.ModelPackageVersion)"
     assert any(c["CopySource"] == f"{bucket}/{prefix}/{file}" and c["Key.$"] == key for c in copies), uri
+
+
+def test_collecting_predictions_keeps_this_runs_outputs_in_holdout_order(tmp_path) -> None:
+    """The script of the CollectPredictions step, run on a copy of its directories: a
+    file left by an earlier holdout is ignored, and a missing output fails the step."""
+    import subprocess
+
+    from mlops_modules.models.baselines import COLLECT
+
+    root = tmp_path / "opt" / "ml" / "processing"
+    for folder in ("holdout/2024", "predictions/2024", "collected"):
+        (root / folder).mkdir(parents=True)
+    (root / "holdout" / "b.csv").write_text("0,5,6\n")
+    (root / "holdout" / "2024" / "a.csv").write_text("1,2,3\n1,4,4\n")
+    (root / "predictions" / "b.csv.out").write_text("0,0.2")  # no final newline
+    (root / "predictions" / "2024" / "a.csv.out").write_text("1,0.9\n1,0.8\n")
+    (root / "predictions" / "old.csv.out").write_text("1,0.1\n")  # from an earlier holdout
+    script = COLLECT.replace("/opt/ml/", f"{tmp_path}/opt/ml/")
+    assert subprocess.run(["/bin/sh", "-c", script], capture_output=True).returncode == 0
+    assert (root / "collected" / "predictions.csv").read_text() == "1,0.9\n1,0.8\n0,0.2\n"
+    (root / "predictions" / "b.csv.out").unlink()
+    assert subprocess.run(["/bin/sh", "-c", script], capture_output=True).returncode != 0

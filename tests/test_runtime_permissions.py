@@ -267,3 +267,25 @@ def test_xgboost_reports_the_metric_its_gate_reads(path: Path) -> None:
         gate = next(s for s in definition["Steps"] if s["Name"] == "CheckMetric")
         metric = re.search(r"\['(.+?)'\]", gate["Arguments"]["Conditions"][0]["LeftValue"]["Get"]).group(1)
         assert metric.split(":", 1)[1] in train["Arguments"]["HyperParameters"]["eval_metric"].split(",")
+
+
+BASELINE_CONFIGS = ("data_quality_baseline_config", "model_quality_baseline_config",
+                    "model_bias_baseline_config", "model_explainability_baseline_config")
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_monitors_can_read_their_baselines(path: Path) -> None:
+    """A monitoring job downloads its baseline as the job definition's role."""
+    stack = _stack(path)
+    for kind, resources in stack["resource"].items():
+        for name, body in resources.items():
+            for attribute in BASELINE_CONFIGS:
+                if attribute not in body:
+                    continue
+                config = body[attribute][0] if isinstance(body[attribute], list) else body[attribute]
+                files = [v[0] if isinstance(v, list) else v for k, v in config.items() if k.endswith("_resource")]
+                assert files, f"{kind}.{name}: {attribute} names no file"
+                statements = _role_statements(stack, body["role_arn"])
+                for file in files:
+                    arn = re.sub(r"^s3://\$\{(aws_s3_bucket\.[a-z0-9_]+)\.bucket\}", r"${\1.arn}", file["s3_uri"])
+                    assert _allows(statements, "s3:GetObject", arn), f"{kind}.{name} cannot read {file['s3_uri']}"

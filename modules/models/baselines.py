@@ -40,6 +40,11 @@ CLARIFY = {"bias": ("BiasBaseline", "MODEL_BIAS", "Bias"),
 CHECK_OUTPUT = "/opt/ml/processing/output"
 CHECK_INPUT = "/opt/ml/processing/input/baseline_dataset_input"
 JSON = "application/json"
+COLLECTED = "predictions-collected"
+# The output file of each holdout file, in the holdout's order, each line ending in a
+# newline (awk 1); fails if one is missing.
+COLLECT = ("cd /opt/ml/processing/holdout && find . -type f | sort | while read -r f; do "
+           "awk 1 \"/opt/ml/processing/predictions/$f.out\" || exit 1; done > /opt/ml/processing/collected/predictions.csv")
 
 
 def prefix(model: str, kind: str) -> str:
@@ -84,7 +89,7 @@ def steps(i: Inputs, vpc: dict) -> tuple[list[dict], dict, list[str]]:
     if plan.needs_candidate:
         out += _candidate(i, vpc)
     if plan.model_quality:
-        out += [_predict(i, plan), _model_quality(i, vpc, plan)]
+        out += _predict(i, vpc, plan) + [_model_quality(i, vpc, plan)]
         metrics["ModelQuality"] = _statistics_and_constraints("ModelQualityBaseline")
     for kind in sorted(plan.clarify):
         name, _, metric = CLARIFY[kind]
@@ -137,31 +142,53 @@ def _candidate(i: Inputs, vpc: dict) -> list[dict]:
     return [stage, model]
 
 
-def _predict(i: Inputs, plan: Plan) -> dict:
-    """Score the holdout: drop the label going in, join it back coming out, keep the
-    label and the last output column (the prediction, or the probability)."""
-    return {"Name": "Predict", "Type": "Transform", "Arguments": {
+def _scored(settings: dict) -> tuple[int, bool]:
+    """Which output column the model-quality baseline reads, counted from the end (the
+    transform appends the output to the input row), and whether it is a probability.
+    The output is taken to end at the highest column the spec names."""
+    named = {k: int(settings[k]) for k in ("inference_attribute", "probability_attribute") if k in settings}
+    width = max(named.values(), default=0) + 1
+    probability = settings["problem_type"] == "BinaryClassification" and "probability_attribute" in named
+    column = named["probability_attribute"] if probability else named.get("inference_attribute", width - 1)
+    return column - width, probability
+
+
+def _predict(i: Inputs, vpc: dict, plan: Plan) -> list[dict]:
+    """Score the holdout: drop the label going in, join the row back coming out, keep
+    the label and the scored column. The transform names its outputs after the input
+    files, so `CollectPredictions` gathers this run's into one file: a file left from an
+    earlier run's holdout never reaches the baseline."""
+    column, _ = _scored(plan.model_quality)
+    predictions = f"{i.output_uri}/baselines/predictions/"
+    transform = {"Name": "Predict", "Type": "Transform", "Arguments": {
         "ModelName": {"Get": "Steps.CandidateModel.ModelName"},
         "TransformInput": {"ContentType": "text/csv", "SplitType": "Line", "DataSource": {
             "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": plan.holdout_uri}}},
-        "TransformOutput": {"S3OutputPath": f"{i.output_uri}/baselines/predictions/", "Accept": "text/csv",
-                            "AssembleWith": "Line", "KmsKeyId": i.key},
+        "TransformOutput": {"S3OutputPath": predictions, "Accept": "text/csv", "AssembleWith": "Line", "KmsKeyId": i.key},
         "TransformResources": resources(i.endpoint_instance, {"InstanceType": i.endpoint_instance, "InstanceCount": 1}, i.key),
-        "DataProcessing": {"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$[0,-1]"},
+        "DataProcessing": {"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": f"$[0,{column}]"},
     }}
+    collect = processing("CollectPredictions", "ml.t3.medium", i, vpc, entry=["/bin/sh", "-c", COLLECT], inputs=[
+        ("holdout", plan.holdout_uri, "/opt/ml/processing/holdout"),
+        ("predictions", {"Get": "Steps.Predict.TransformOutput.S3OutputPath"}, "/opt/ml/processing/predictions")],
+        outputs=[("collected", f"{i.output_uri}/baselines/{COLLECTED}/", "/opt/ml/processing/collected")])
+    return [transform, collect]
 
 
 def _model_quality(i: Inputs, vpc: dict, plan: Plan) -> dict:
     settings = plan.model_quality
     environment = {"dataset_format": '{"csv": {"header": false}}', "analysis_type": "MODEL_QUALITY",
                    "problem_type": settings["problem_type"], "ground_truth_attribute": "_c0"}
-    if settings["problem_type"] == "BinaryClassification" and settings.get("probability_attribute"):
+    _, probability = _scored(settings)
+    if probability:
         environment["probability_attribute"] = "_c1"
         environment["probability_threshold_attribute"] = str(settings.get("probability_threshold", 0.5))
     else:
         environment["inference_attribute"] = "_c1"
-    return _quality_check("ModelQualityBaseline", "MODEL_QUALITY", i, vpc, settings["instance_type"],
-                          {"Get": "Steps.Predict.TransformOutput.S3OutputPath"}, "model-quality", environment, plan)
+    step = _quality_check("ModelQualityBaseline", "MODEL_QUALITY", i, vpc, settings["instance_type"],
+                          f"{i.output_uri}/baselines/{COLLECTED}/predictions.csv", "model-quality", environment, plan)
+    step["DependsOn"] = ["CollectPredictions"]
+    return step
 
 
 def _clarify(i: Inputs, vpc: dict, plan: Plan, kind: str) -> dict:
@@ -180,17 +207,12 @@ def _clarify(i: Inputs, vpc: dict, plan: Plan, kind: str) -> dict:
             "ModelPackageGroupName": i.group, "ModelName": {"Get": "Steps.CandidateModel.ModelName"}, "Arguments": args}
 
 
-def _index(attribute: str | None):
-    """Clarify takes a CSV column as an index and a JSON location as a path."""
-    return int(attribute) if attribute and attribute.isdigit() else attribute
-
-
 def _predictor(settings: dict, score_key: str) -> dict:
     predictor = {"instance_type": settings["instance_type"], "initial_instance_count": 1,
                  "content_type": "text/csv", "accept_type": "text/csv"}
     where = settings.get("probability_attribute") or settings.get("inference_attribute")
     if where:
-        predictor[score_key] = _index(where)
+        predictor[score_key] = int(where)  # a column of the CSV output
     return predictor
 
 

@@ -213,6 +213,12 @@ def _check_baselines(spec, name: str, settings: dict) -> list[SpecError]:
     if settings.get("holdout") and settings["holdout"] not in datasets:
         errors.append(SpecError(path + ("holdout",), f"no dataset named '{settings['holdout']}' in data.datasets",
                                 hint=did_you_mean(settings["holdout"], datasets) or "declare the labeled holdout under data.datasets"))
+    scored = [k for k in kinds if k != "data_quality"]
+    if scored and not settings.get("holdout") and not spec["models"][name]["training"].get("validation"):
+        errors.append(SpecError(path + (scored[0],), f"the {scored[0].replace('_', '-')} baseline is computed on a labeled "
+                                f"holdout, and {name} has neither a holdout nor a validation dataset; scored on its own "
+                                "training data, the model would look better than it is",
+                                hint="add holdout: <dataset> (CSV without a header, the label first, then the endpoint's columns)"))
     return errors
 
 

@@ -153,14 +153,17 @@ def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
 
 
 def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, shadow: bool):
-    """What Clarify jobs of one model do: read captured traffic, ground truth and their
-    configuration, write reports and metrics, and (explainability) run a shadow endpoint."""
+    """What Clarify jobs of one model do: read captured traffic, ground truth, their
+    configuration and the served version's baselines, write reports and metrics, and
+    (explainability) run a shadow endpoint."""
     env, spec = ctx.env, ctx.spec
     datasets = ctx.imported("data.datasets")
     keys = sorted(set(ctx.imported("keys.arns").values()))
     model = spec["models"][name]
     capture = ctx.imported("data.buckets")[model["endpoint"]["capture_bucket"]]
+    kept = ctx.imported("models.baselines")[name]
     reads = [f"{capture.ref('arn')}/capture/{name}/*", f"{bucket.ref('arn')}/{prefix}/*"]
+    reads += [f"{bucket.ref('arn')}/{kept[kind][0]}/v*" for kind in ("bias", "explainability") if settings.get(kind)]
     buckets = {capture.ref("arn"), bucket.ref("arn")}
     if settings.get("bias"):
         truth = datasets[settings["bias"]["ground_truth"]]
