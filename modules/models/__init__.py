@@ -116,9 +116,10 @@ def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, out
     kinds = [k for k in ("data_quality", "model_quality", "bias", "explainability") if monitors.get(k)]
     if not kinds:
         return None, []
-    holdout = monitors.get("holdout") or training.get("validation") or training["input"]
+    holdout = monitors.get("holdout") or training.get("validation")  # one is required for scored baselines
     analyzed = monitors.get("data_quality") or monitors.get("model_quality")
-    plan = {"monitor_image": model_monitor_image(ctx) if analyzed else "", "holdout_uri": datasets[holdout]["uri"],
+    plan = {"monitor_image": model_monitor_image(ctx) if analyzed else "",
+            "holdout_uri": datasets[holdout]["uri"] if holdout else "",
             "model_quality": monitors.get("model_quality"), "clarify": {}}
     if monitors.get("data_quality"):
         quality = monitors["data_quality"]
