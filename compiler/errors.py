@@ -67,3 +67,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest allowed word, if one is close enough to be a typo."""
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def unknown_name(path: SpecPath, value: str, choices: Iterable[str], what: str, where: str,
+                 hint: str | None = None) -> list[SpecError]:
+    """The error for a reference to a `what` that `where` does not declare, hinting at
+    the closest declared name (else `hint`); none when the name exists. Every
+    cross-reference check words it the same way."""
+    if value in choices:
+        return []
+    return [SpecError(path, f"no {what} named '{value}' in {where}", hint=did_you_mean(value, choices) or hint)]

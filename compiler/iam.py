@@ -17,6 +17,18 @@ VPC_DESCRIBE = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2
                 "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs"]
 VPC_ATTACH = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
               "ec2:DeleteNetworkInterfacePermission"]
+# What SageMaker Clarify does with the shadow endpoint it puts in front of a model for
+# a run (explainability monitors, bias and explainability checks in pipelines).
+CLARIFY_SHADOW_ENDPOINT = ["sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig",
+                           "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig", "sagemaker:DescribeEndpoint",
+                           "sagemaker:DescribeEndpointConfig", "sagemaker:InvokeEndpoint"]
+CLARIFY_SHADOW_NAMES = "sm-clarify-*"  # the name prefix Clarify gives them
+
+
+def clarify_shadow_endpoints(sid: str, env) -> dict[str, Any]:
+    """The statement allowing Clarify's shadow endpoints in `env`, and no other endpoint."""
+    return statement(sid, CLARIFY_SHADOW_ENDPOINT, [env.arn("sagemaker", f"endpoint/{CLARIFY_SHADOW_NAMES}"),
+                                                   env.arn("sagemaker", f"endpoint-config/{CLARIFY_SHADOW_NAMES}")])
 
 
 def statement(

@@ -5,7 +5,7 @@ checkpoints, a threshold on a metric nobody emits, an invalid schedule)."""
 
 from __future__ import annotations
 
-from mlops.errors import SpecError, did_you_mean
+from mlops.errors import SpecError, did_you_mean, unknown_name
 from mlops.module_api import Environment
 
 from . import catalog
@@ -56,11 +56,10 @@ def _name_lengths(spec, env: Environment, name: str, model: dict) -> list[SpecEr
 
 
 def _ref(errors, path, value, choices, what, where) -> bool:
-    if value in choices:
-        return True
-    errors.append(SpecError(path, f"no {what} named '{value}' in {where}",
-                            hint=did_you_mean(value, choices) or (f"{where}: " + ", ".join(sorted(choices)) if choices else f"declare it under {where}")))
-    return False
+    found = unknown_name(path, value, choices, what, where,
+                         hint=f"{where}: " + ", ".join(sorted(choices)) if choices else f"declare it under {where}")
+    errors += found
+    return not found
 
 
 def _model(spec, name: str, model: dict) -> list[SpecError]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from mlops.errors import SpecError, did_you_mean
+from mlops.errors import SpecError, did_you_mean, unknown_name
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 
@@ -21,6 +21,7 @@ from . import baselines, clarify, data_quality, model_quality
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
+LABELS_HINT = "declare where labels are uploaded under data.datasets"
 
 
 def build(ctx: BuildContext) -> None:
@@ -169,9 +170,8 @@ def _check_clarify(spec, env: Environment, name: str, settings: dict) -> list[Sp
                                     hint="set endpoint.data_capture_percent (for example 20)"))
         if kind != "bias":
             continue
-        if monitor["ground_truth"] not in datasets:
-            errors.append(SpecError(path + ("ground_truth",), f"no dataset named '{monitor['ground_truth']}' in data.datasets",
-                                    hint=did_you_mean(monitor["ground_truth"], datasets) or "declare where labels are uploaded under data.datasets"))
+        errors += unknown_name(path + ("ground_truth",), monitor["ground_truth"], datasets, "dataset", "data.datasets",
+                               hint=LABELS_HINT)
         for index, facet in enumerate(monitor["facets"]):
             if facet["name"] not in monitor["features"]:
                 errors.append(SpecError(path + ("facets", index, "name"), f"facet '{facet['name']}' is not one of the features",
@@ -189,9 +189,8 @@ def _check_model_quality(spec, name: str, settings: dict) -> list[SpecError]:
         return []
     errors = []
     datasets = spec.get("data", {}).get("datasets", {})
-    if quality["ground_truth"] not in datasets:
-        errors.append(SpecError(path + ("ground_truth",), f"no dataset named '{quality['ground_truth']}' in data.datasets",
-                                hint=did_you_mean(quality["ground_truth"], datasets) or "declare where labels are uploaded under data.datasets"))
+    errors += unknown_name(path + ("ground_truth",), quality["ground_truth"], datasets, "dataset", "data.datasets",
+                           hint=LABELS_HINT)
     if ("min" in quality) == ("max" in quality):
         errors.append(SpecError(path, "give exactly one alarm threshold: min (scores) or max (errors)"))
     if not spec["models"][name]["endpoint"]["data_capture_percent"]:
@@ -210,9 +209,9 @@ def _check_baselines(spec, name: str, settings: dict) -> list[SpecError]:
         errors.append(SpecError(path + (kinds[0],), "baselines come from the SageMaker pipeline's check steps; "
                                 "this model is orchestrated by Step Functions",
                                 hint="use orchestrator: sagemaker-pipelines for monitored models"))
-    if settings.get("holdout") and settings["holdout"] not in datasets:
-        errors.append(SpecError(path + ("holdout",), f"no dataset named '{settings['holdout']}' in data.datasets",
-                                hint=did_you_mean(settings["holdout"], datasets) or "declare the labeled holdout under data.datasets"))
+    if settings.get("holdout"):
+        errors += unknown_name(path + ("holdout",), settings["holdout"], datasets, "dataset", "data.datasets",
+                               hint="declare the labeled holdout under data.datasets")
     scored = [k for k in kinds if k != "data_quality"]
     if scored and not settings.get("holdout") and not spec["models"][name]["training"].get("validation"):
         errors.append(SpecError(path + (scored[0],), f"the {scored[0].replace('_', '-')} baseline is computed on a labeled "
@@ -236,10 +235,9 @@ def _check_data_quality(spec, name: str, settings: dict) -> list[SpecError]:
         errors.append(SpecError(path + ("data_quality",), f"the data-quality monitor reads captured data, and {name}'s "
                                 "endpoint captures none", hint="set endpoint.data_capture_percent (for example 20)"))
     datasets = spec.get("data", {}).get("datasets", {})
-    if quality.get("baseline_dataset") and quality["baseline_dataset"] not in datasets:
-        errors.append(SpecError(path + ("data_quality", "baseline_dataset"),
-                                f"no dataset named '{quality['baseline_dataset']}' in data.datasets",
-                                hint=did_you_mean(quality["baseline_dataset"], datasets)))
+    if quality.get("baseline_dataset"):
+        errors += unknown_name(path + ("data_quality", "baseline_dataset"), quality["baseline_dataset"], datasets,
+                               "dataset", "data.datasets")
     return errors
 
 

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import json
 
-from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, service_role, statement
+from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
 
 from .baselines import notify_violations, uri
 from .data_quality import SCHEDULES
 
-SHADOW = "sm-clarify-*"  # the name prefix Clarify gives its shadow endpoints
 METRIC_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
 
 
@@ -184,11 +183,7 @@ def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, sha
     ]
     if shadow:
         statements += [
-            statement("RunShadowEndpoint", ["sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig",
-                                            "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig",
-                                            "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
-                                            "sagemaker:InvokeEndpoint"],
-                      [env.arn("sagemaker", f"endpoint/{SHADOW}"), env.arn("sagemaker", f"endpoint-config/{SHADOW}")]),
+            clarify_shadow_endpoints("RunShadowEndpoint", env),
             statement("DescribeServedModel", ["sagemaker:DescribeModel"],
                       [env.arn("sagemaker", f"model/{spec['project']}-{env.name}-{name}-v*")]),
         ]

@@ -11,7 +11,7 @@ service supports it.
 
 from __future__ import annotations
 
-from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, service_role, statement
+from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, service_role, statement
 from mlops.module_api import BuildContext
 
 from . import tracking
@@ -153,11 +153,7 @@ def _baseline_needs(spec, env) -> tuple[list[dict], list[dict]]:
             [env.arn("sagemaker", "model/*"), env.arn("sagemaker", "transform-job/*")]))
     if any(m.get(k) for m in monitored for k in ("bias", "explainability")):
         shadows += [
-            statement("RunClarifyShadowEndpoints", [
-                "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:DeleteEndpoint",
-                "sagemaker:DeleteEndpointConfig", "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
-                "sagemaker:InvokeEndpoint"],
-                [env.arn("sagemaker", "endpoint/sm-clarify-*"), env.arn("sagemaker", "endpoint-config/sm-clarify-*")]),
+            clarify_shadow_endpoints("RunClarifyShadowEndpoints", env),
             statement("DescribeCandidateModels", ["sagemaker:DescribeModel"], [env.arn("sagemaker", "model/*")]),
         ]
     return candidates, shadows
