@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .names import fit
+
 
 # What a SageMaker job or app needs to run in the VPC: look up the network and attach
 # its network interfaces (the resources vary by caller; the actions do not).
@@ -94,7 +96,7 @@ def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]],
     )), path=path)
     project = ctx.spec["project"]
     attrs = {
-        "name": role_name or f"{project}-{env.name}-{name.replace('_', '-')}"[:64],
+        "name": role_name or fit(f"{project}-{env.name}-{name.replace('_', '-')}", 64),
         "assume_role_policy": trust.ref("json"),
     }
     attrs.update(ctx.role_settings)

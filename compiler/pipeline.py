@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import conformance, registry
+from . import conformance, names, registry
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
@@ -51,7 +51,11 @@ def targets(checked: Checked) -> list[Target]:
 
 def plan(built: list[Target]) -> Plan:
     """Synthesize every stack, check it against the pinned provider schemas, and render
-    the files of `generated/`; raises SpecInvalid when a stack does not conform."""
+    the files of `generated/`; raises SpecInvalid when the built stacks fail a check
+    (`built_checks`) or a stack does not conform."""
+    errors = built_checks(built)
+    if errors:
+        raise SpecInvalid(errors)
     from .cdk import synthesize  # the CDK runtime starts here and nowhere else
 
     stacks = synthesize(built)
@@ -70,6 +74,12 @@ def plan(built: list[Target]) -> Plan:
             {"exceptions": [vars(e) for e in sorted(target.stack.exceptions, key=_exception_key)]}
         )
     return Plan(files)
+
+
+def built_checks(built: list[Target]) -> list[SpecError]:
+    """Checks that need the built stacks of every environment but not the CDK: physical
+    names never collide (environments may share an account)."""
+    return names.check(t.stack for t in built)
 
 
 def _unique(errors: list[SpecError]) -> list[SpecError]:

@@ -6,6 +6,7 @@ between min and max instances. No version pinned, no endpoint."""
 from __future__ import annotations
 
 from mlops.module_api import BuildContext, tf_name
+from mlops.names import fit
 
 from .catalog import has_local_storage
 
@@ -30,7 +31,7 @@ def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> dict | 
     }, path=path + ("model_version",))
     variant = {"variant_name": "AllTraffic", "model_name": sm_model.ref("name"),
                "initial_instance_count": endpoint["min_instances"], "instance_type": endpoint["instance_type"]}
-    config = {"name_prefix": f"{project}-{env.name}-{name}-"[:38], "production_variants": [variant]}
+    config = {"name_prefix": fit(f"{project}-{env.name}-{name}", 37) + "-", "production_variants": [variant]}
     if not has_local_storage(endpoint["instance_type"]):  # local NVMe is encrypted in hardware
         config["kms_key_arn"] = key
     if endpoint["data_capture_percent"]:

@@ -11,6 +11,7 @@ import json
 from mlops.iam import service_role, statement
 from mlops.states import state_machine
 from mlops.module_api import BuildContext, tf_name
+from mlops.names import fit
 
 from .definition import Inputs
 
@@ -22,9 +23,10 @@ def training(ctx: BuildContext, name: str, model: dict, i: Inputs, pipeline_defi
     steps = {s["Name"]: s for s in pipeline_definition["Steps"]}
     defaults = {p["Name"]: p["DefaultValue"] for p in pipeline_definition["Parameters"]}
     train = _task_arguments(steps["Train"]["Arguments"], defaults)
-    train["TrainingJobName.$"] = f"States.Format('{name[:20]}-{{}}', States.UUID())"
+    head = fit(name, 20)  # job names: this head, then a UUID (SageMaker allows 63 characters)
+    train["TrainingJobName.$"] = f"States.Format('{head}-{{}}', States.UUID())"
     evaluate = _task_arguments(steps["Evaluate"]["Arguments"], defaults)
-    evaluate["ProcessingJobName.$"] = f"States.Format('{name[:20]}-eval-{{}}', States.UUID())"
+    evaluate["ProcessingJobName.$"] = f"States.Format('{head}-eval-{{}}', States.UUID())"
     if evaluate.get("Environment"):
         evaluate["Environment"] = {"METRIC_NAME": i.metric, "METRIC_VALUE.$": "States.Format('{}', $.metric.value)",
                                    "TRAINING_JOB.$": "$.train.TrainingJobName"}
@@ -57,7 +59,7 @@ def training(ctx: BuildContext, name: str, model: dict, i: Inputs, pipeline_defi
         statement("RunJobs", ["sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
                               "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob",
                               "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob"],
-                  [env.arn("sagemaker", f"training-job/{name[:20]}-*"), env.arn("sagemaker", f"processing-job/{name[:20]}-*")]),
+                  [env.arn("sagemaker", f"training-job/{head}-*"), env.arn("sagemaker", f"processing-job/{head}-*")]),
         statement("WatchJobs", ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
                   [env.arn("events", f"rule/{r}") for r in SAGEMAKER_SYNC_RULES]),
         statement("PassTrainingRole", ["iam:PassRole"], [roles["training"].ref("arn")],
@@ -85,7 +87,7 @@ def approver(ctx: BuildContext, name: str, group, path: tuple) -> None:
         statement("ApproveVersions", ["sagemaker:UpdateModelPackage"], [env.arn("sagemaker", f"model-package/{project}-{env.name}-{name}/*")]),
     ], path)
     rule = ctx.resource("aws_cloudwatch_event_rule", tf_name("approve", name), {
-        "name": f"{project}-{env.name}-{name}-approve"[:64],
+        "name": fit(f"{project}-{env.name}-{name}-approve", 64),
         "description": f"New pending versions of {name}: approve them (approval: auto)",
         "event_pattern": json.dumps({
             "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"],

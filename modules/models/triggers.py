@@ -10,6 +10,7 @@ import re
 from mlops.errors import SpecError
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, tf_name
+from mlops.names import fit
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
@@ -61,7 +62,7 @@ def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
         else:
             schedule_target["input"] = json.dumps({"DatasetUri": target["dataset"]})
         ctx.resource("aws_scheduler_schedule", tf_name("retrain", name), {
-            "name": f"{project}-{env.name}-{name}-retrain"[:64],
+            "name": fit(f"{project}-{env.name}-{name}-retrain", 64),
             "description": f"Retrain {name}: {retrain['schedule']}",
             "schedule_expression": retrain["schedule"],
             "flexible_time_window": [{"mode": "OFF"}],
@@ -71,7 +72,7 @@ def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
     if retrain["on_new_data"]:
         dataset = target["dataset_spec"]
         rule = ctx.resource("aws_cloudwatch_event_rule", tf_name("new_data", name), {
-            "name": f"{project}-{env.name}-{name}-new-data"[:64],
+            "name": fit(f"{project}-{env.name}-{name}-new-data", 64),
             "description": f"New objects under {target['dataset']}: retrain {name}",
             "event_pattern": json.dumps({
                 "source": ["aws.s3"], "detail-type": ["Object Created"],

@@ -16,6 +16,7 @@ import json
 from mlops.errors import SpecError, did_you_mean, unknown_name
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.names import fit
 
 from . import baselines, clarify, data_quality, model_quality
 
@@ -99,7 +100,7 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         model_quality.build(ctx, name, settings["model_quality"], topic)
     clarify.build(ctx, name, settings, topic)
     ctx.resource("aws_cloudwatch_dashboard", ident, {
-        "dashboard_name": f"{endpoint}"[:255],
+        "dashboard_name": fit(endpoint, 255),
         "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
     }, path=path)
 

@@ -17,6 +17,7 @@ import json
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, tf_name
 from mlops.states import state_machine
+from mlops.names import fit
 
 
 def uri(ctx: BuildContext, name: str, kind: str, file: str) -> str:
@@ -60,7 +61,7 @@ def archiver(ctx: BuildContext, name: str) -> None:
             statement("UseKeyForObjects", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
         ], path)
     rule = ctx.resource("aws_cloudwatch_event_rule", tf_name("baseline", name), {
-        "name": f"{project}-{env.name}-{name}-baseline"[:64],
+        "name": fit(f"{project}-{env.name}-{name}-baseline", 64),
         "description": f"New {name} version registered: keep its baselines",
         "event_pattern": json.dumps({
             "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"],
@@ -81,7 +82,7 @@ def notify_violations(ctx: BuildContext, name: str, kind: str, suffix: str, sche
     env, project = ctx.env, ctx.spec["project"]
     ident = tf_name(suffix, name)
     rule = ctx.resource("aws_cloudwatch_event_rule", ident, {
-        "name": f"{project}-{env.name}-{name}-{suffix}"[:64],
+        "name": fit(f"{project}-{env.name}-{name}-{suffix}", 64),
         "description": f"{name}: the {kind} monitor found violations against the baseline",
         "event_pattern": json.dumps({
             "source": ["aws.sagemaker"], "detail-type": ["SageMaker Processing Job State Change"],

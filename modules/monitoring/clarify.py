@@ -23,6 +23,7 @@ import json
 
 from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
+from mlops.names import fit
 
 from .baselines import notify_violations, uri
 from .data_quality import SCHEDULES
@@ -96,7 +97,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
         endpoint_input["probability_threshold_attribute"] = settings["probability_threshold"]
         job_input["ground_truth_s3_input"] = {"s3_uri": ctx.imported("data.datasets")[settings["ground_truth"]]["uri"]}
     attrs = {
-        "job_definition_name": f"{endpoint}-{kind}"[:63],
+        "job_definition_name": fit(f"{endpoint}-{kind}", 63),
         "role_arn": role.ref("arn"),
         f"model_{kind}_app_specification": {"image_uri": ctx.imported("models.clarify_image"),
                                             "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}",
@@ -116,7 +117,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
     definition = ctx.resource(f"awscc_sagemaker_model_{kind}_job_definition", tf_name(name), attrs, path=path,
                               depends_on=[config])
     schedule = ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, kind), {
-        "name": f"{endpoint}-{kind}"[:63],
+        "name": fit(f"{endpoint}-{kind}", 63),
         "monitoring_schedule_config": [{
             "monitoring_job_definition_name": definition.ref("job_definition_name"),
             "monitoring_type": "ModelBias" if kind == "bias" else "ModelExplainability",
@@ -127,7 +128,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
 
 
 def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
-    schedule = f"{endpoint}-bias"[:63]
+    schedule = fit(f"{endpoint}-bias", 63)
     period = 3600 if settings["schedule"] == "hourly" else 86400
     for facet in settings["facets"]:
         for metric, limit in sorted(settings["alarms"].items()):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, tf_name
+from mlops.names import fit
 
 from .baselines import notify_violations, uri
 
@@ -29,7 +30,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
     bucket = ctx.imported("data.buckets")[model["training"]["output_bucket"]]
     endpoint = f"{project}-{env.name}-{name}"
     definition = ctx.resource("aws_sagemaker_data_quality_job_definition", tf_name(name), {
-        "name": f"{endpoint}-data-quality"[:63],
+        "name": fit(f"{endpoint}-data-quality", 63),
         "role_arn": ctx.imported("workspace.roles")["training"].ref("arn"),
         "data_quality_app_specification": [{
             "image_uri": ctx.imported("models.model_monitor_image"),
@@ -53,7 +54,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "stopping_condition": [{"max_runtime_in_seconds": 3600}],
     }, path=path)
     schedule = ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, "data_quality"), {
-        "name": f"{endpoint}-data-quality"[:63],
+        "name": fit(f"{endpoint}-data-quality", 63),
         "monitoring_schedule_config": [{
             "monitoring_job_definition_name": definition.ref("name"),
             "monitoring_type": "DataQuality",
@@ -62,11 +63,11 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
     }, path=path + ("schedule",))
     for feature in settings["features"]:
         ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "drift", feature.replace(".", "_")), {
-            "alarm_name": f"{endpoint}-drift-{feature}"[:255],
+            "alarm_name": fit(f"{endpoint}-drift-{feature}", 255),
             "alarm_description": f"{name}: {feature} drifted more than {settings['drift_threshold']} from the baseline",
             "namespace": "aws/sagemaker/Endpoints/data-metrics",
             "metric_name": f"feature_baseline_drift_{feature}",
-            "dimensions": {"Endpoint": endpoint, "MonitoringSchedule": f"{endpoint}-data-quality"[:63]},
+            "dimensions": {"Endpoint": endpoint, "MonitoringSchedule": fit(f"{endpoint}-data-quality", 63)},
             "statistic": "Maximum", "period": 3600 if settings["schedule"] == "hourly" else 86400,
             "evaluation_periods": 1, "comparison_operator": "GreaterThanThreshold",
             "threshold": settings["drift_threshold"], "treat_missing_data": "notBreaching",

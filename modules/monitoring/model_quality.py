@@ -8,6 +8,7 @@ aws_sagemaker_monitoring_schedule."""
 from __future__ import annotations
 
 from mlops.module_api import BuildContext, tf_name
+from mlops.names import fit
 
 from .baselines import notify_violations, uri
 from .data_quality import SCHEDULES
@@ -27,7 +28,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         if field in settings:
             endpoint_input[attribute] = settings[field]
     definition = ctx.resource("awscc_sagemaker_model_quality_job_definition", tf_name(name), {
-        "job_definition_name": f"{endpoint}-model-quality"[:63],
+        "job_definition_name": fit(f"{endpoint}-model-quality", 63),
         "role_arn": ctx.imported("workspace.roles")["training"].ref("arn"),
         "model_quality_app_specification": {"image_uri": ctx.imported("models.model_monitor_image"),
                                             "problem_type": settings["problem_type"]},
@@ -43,7 +44,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
                                           "security_group_ids": [ctx.imported("workspace.security_group_id")]}},
         "stopping_condition": {"max_runtime_in_seconds": 3600},
     }, path=path)
-    schedule_name = f"{endpoint}-model-quality"[:63]
+    schedule_name = fit(f"{endpoint}-model-quality", 63)
     schedule = ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, "model_quality"), {
         "name": schedule_name,
         "monitoring_schedule_config": [{

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from mlops.module_api import BuildContext, tf_name
+from mlops.names import fit
 
 
 def build(ctx: BuildContext) -> dict[str, dict]:
@@ -17,7 +18,7 @@ def build(ctx: BuildContext) -> dict[str, dict]:
     connection = None
     if any(repo["provider"] == "github" for repo in code.values()):
         connection = ctx.resource("aws_codeconnections_connection", "github",
-                                  {"name": f"{project}-{env.name}-github"[:32], "provider_type": "GitHub"},
+                                  {"name": fit(f"{project}-{env.name}-github", 32), "provider_type": "GitHub"},
                                   path=("repositories", "code"))
         ctx.output("github_connection_arn", connection.ref("arn"),
                    "CodeConnections connection to GitHub: PENDING until a person confirms it in the console")
@@ -48,7 +49,7 @@ def _approval_rule(ctx: BuildContext, name: str, repo: dict, resource, path: tup
     content = {"Version": "2018-11-08", "DestinationReferences": [f"refs/heads/{repo['default_branch']}"],
                "Statements": [rule]}
     template = ctx.resource("aws_codecommit_approval_rule_template", tf_name("code", name), {
-        "name": f"{project}-{env.name}-{name}-approvals"[:100],
+        "name": fit(f"{project}-{env.name}-{name}-approvals", 100),
         "description": f"{repo['approvals']} approval(s) before merging into {repo['default_branch']}",
         "content": json.dumps(content, sort_keys=True),
     }, path=path + ("approvals",))

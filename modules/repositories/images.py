@@ -14,6 +14,7 @@ import jinja2
 
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
+from mlops.names import fit
 
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 UNPUBLISHED = "unpublished"
@@ -139,8 +140,9 @@ def release_pipeline(ctx, ident: str, label: str, source: dict, path: tuple, *, 
     packages, so both get the same encrypted logs, scoped roles and push trigger."""
     env, project = ctx.env, ctx.spec["project"]
     # CodePipeline keeps a pipeline's artifacts under the first 20 characters of its
-    # name, so the name starts with what tells pipelines apart, and roles get just that.
-    pipeline_name = f"{label}-{env.name}-{project}"[:100]
+    # name, so the name starts with what tells pipelines apart (shortened by `fit` when
+    # longer), and roles get just that.
+    pipeline_name = fit(f"{fit(f'{label}-{env.name}', 20)}-{project}", 100)
     prefix = pipeline_name[:20]
     logs = ctx.resource("aws_cloudwatch_log_group", tf_name("build", ident), {
         "name": f"/mlops/{project}/{env.name}/build/{label}", "retention_in_days": 365, "kms_key_id": key,
@@ -223,7 +225,7 @@ def _push_trigger(ctx, ident, name, path, source, pipeline) -> None:
     """Start the pipeline on every push to the branch (CodeCommit -> EventBridge)."""
     env, project = ctx.env, ctx.spec["project"]
     rule = ctx.resource("aws_cloudwatch_event_rule", ident, {
-        "name": f"{project}-{env.name}-{name}-push"[:64],
+        "name": fit(f"{project}-{env.name}-{name}-push", 64),
         "description": f"Push to {source['branch']}: release {name}",
         "event_pattern": json.dumps({
             "source": ["aws.codecommit"], "detail-type": ["CodeCommit Repository State Change"],
