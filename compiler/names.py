@@ -75,6 +75,20 @@ NAMES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "awscc_sagemaker_model_explainability_job_definition": ("job_definition_name", (), "region"),
     "awscc_sagemaker_model_quality_job_definition": ("job_definition_name", (), "region"),
 }
+# Types without a name of their own: AWS assigns their id (VPCs, keys, targets,
+# subscriptions), Terraform adds a unique suffix (`name_prefix`), or they are a setting
+# of one named parent (a bucket's policy, a repository's lifecycle policy).
+UNNAMED = frozenset({
+    "aws_appautoscaling_target", "aws_cloudwatch_event_target", "aws_codecommit_approval_rule_template_association",
+    "aws_default_security_group", "aws_ecr_lifecycle_policy", "aws_eip", "aws_flow_log", "aws_internet_gateway",
+    "aws_kms_key", "aws_nat_gateway", "aws_route", "aws_route_table", "aws_route_table_association",
+    "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_logging", "aws_s3_bucket_notification",
+    "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy",
+    "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_model_package_group_policy",
+    "aws_sns_topic_policy", "aws_sns_topic_subscription", "aws_subnet", "aws_vpc", "aws_vpc_endpoint",
+    "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule",
+})
 # CodePipeline keeps a pipeline's artifacts in a folder named after the first 20
 # characters of the pipeline name, so those must differ too (within one artifact store).
 CODEPIPELINE_ARTIFACT_PREFIX = 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlops import names
+from mlops import names, registry
 from mlops.pipeline import check, targets
 
 # A realistic long spec (issue 10): long project, environment, model and image names.
@@ -89,6 +89,14 @@ def test_fit_keeps_short_names_and_shortens_long_ones_without_collisions() -> No
     assert len(a) <= 64 and len(b) <= 64 and a != b
     assert a == names.fit("acme-retail-analytics-staging-release-image-customer-lifetime-value-trainer", 64)
     assert a.startswith("acme-retail-analytics-staging-release-image-customer-li-")  # then 8 hex digits
+
+
+def test_every_resource_type_a_module_emits_is_classified() -> None:
+    """A new resource type must say where its name lives, or that it has none, so no
+    name escapes the uniqueness check."""
+    emitted = {t for m in registry.modules() for t in m.emits if not t.startswith("data.")}
+    assert sorted(emitted - set(names.NAMES) - names.UNNAMED) == []
+    assert set(names.NAMES) & names.UNNAMED == set()
 
 
 @pytest.fixture(scope="module")
