@@ -83,6 +83,7 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
         content_type=content_type,
         endpoint_instance=endpoint.get("instance_type", "ml.m5.large"),
         baselines=plan,
+        test_uri=datasets[training["test"]]["uri"] if training.get("test") else None,
     )
     pipeline_definition = definition(model, inputs)
     if model["orchestrator"] == "step-functions":

@@ -9,6 +9,7 @@ from mlops.errors import SpecError, did_you_mean, unknown_name
 from mlops.module_api import Environment
 
 from . import catalog
+from .channels import check_gate
 from .triggers import check_schedule
 
 
@@ -71,8 +72,9 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
     buckets = spec.get("data", {}).get("buckets", {})
     repos = spec.get("repositories", {})
     _ref(errors, tpath + ("input",), training["input"], datasets, "dataset", "data.datasets")
-    if training.get("validation"):
-        _ref(errors, tpath + ("validation",), training["validation"], datasets, "dataset", "data.datasets")
+    for channel in ("validation", "test"):
+        if training.get(channel):
+            _ref(errors, tpath + (channel,), training[channel], datasets, "dataset", "data.datasets")
     _ref(errors, tpath + ("output_bucket",), training["output_bucket"], buckets, "bucket", "data.buckets")
     kinds = [k for k in ("algorithm", "framework", "image") if training.get(k)]
     if len(kinds) != 1:
@@ -123,6 +125,8 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
     elif kinds == ["algorithm"] and metric not in emitted:
         errors.append(SpecError(base + ("evaluation", "metric"), f"{training['algorithm']} does not emit '{metric}'",
                                 hint=did_you_mean(metric, emitted) or "metrics: " + ", ".join(sorted(emitted))))
+    elif kinds == ["algorithm"]:
+        errors += check_gate(name, training, metric)
     needs_source = training.get("framework") or model.get("processing") or model["evaluation"].get("entry_point")
     if needs_source and training.get("source"):
         _ref(errors, tpath + ("source",), training["source"], repos.get("code", {}), "code repository", "repositories.code")

@@ -60,6 +60,7 @@ class Inputs:
     endpoint_instance: str
     # With monitoring that compares against baselines: what the baseline steps need.
     baselines: Plan | None = None
+    test_uri: str | None = None  # the test channel (built-in algorithms' test:* metrics)
 
 
 def definition(m: dict, i: Inputs) -> dict:
@@ -86,7 +87,7 @@ def definition(m: dict, i: Inputs) -> dict:
     metric_value = {"Get": f"Steps.Train.FinalMetricDataList['{i.metric}'].Value"}
     evaluation = m["evaluation"]
     if evaluation.get("entry_point"):
-        test_uri = i.validation_uri or {"Get": "Parameters.DatasetUri"}
+        test_uri = i.test_uri or i.validation_uri or {"Get": "Parameters.DatasetUri"}
         steps.append(processing("Evaluate", "ml.m5.large", i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
                                  inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
@@ -143,6 +144,8 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
     channels = [_channel("train", train_input, i.content_type)]
     if i.validation_uri:
         channels.append(_channel("validation", i.validation_uri, i.content_type))
+    if i.test_uri:
+        channels.append(_channel("test", i.test_uri, i.content_type))
     hyper = {k: _string(v) for k, v in sorted(training["hyperparameters"].items())}
     if training.get("algorithm") == "xgboost" and "eval_metric" not in hyper:
         # Built-in XGBoost reports only the metrics named in eval_metric (default logloss);
