@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import arns
 from .errors import SpecError, SpecPath
 from .module_api import Environment, Module, partition
 from .validate import validate
@@ -47,6 +48,7 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     for name in sorted(data["environments"]):
         one = _resolve_one(data, name, schema)
         found = _validate_overridden(one.spec, data["environments"][name].get("overrides") or {}, schema)
+        found += arns.check(one.spec, one.env)
         for module in modules:
             if module.name in one.spec:
                 found += module.check(one.spec, one.env)

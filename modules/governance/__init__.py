@@ -15,6 +15,7 @@ Keys and their policies are the `keys` module's; every resource also carries the
 
 from __future__ import annotations
 
+from mlops.arns import in_account
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
@@ -63,6 +64,10 @@ def _reader_accounts(spec, env: Environment) -> list[str]:
 
 def check(spec, env: Environment) -> list[SpecError]:
     errors = rules.check(spec, env)
+    errors += in_account(("governance", "permissions_boundary"), spec["governance"].get("permissions_boundary") or "", env,
+                         "the permissions boundary", f"IAM needs a role's boundary in the role's own account: give the "
+                         f"policy's name (mlops builds its ARN in each environment's account), or set it per environment "
+                         f"in environments.{env.name}.overrides.governance.permissions_boundary")
     trail_bucket = bucket_name(spec, env, audit.BUCKET)
     if spec["governance"]["audit_trail"]["enabled"] and len(trail_bucket) > MAX_NAME:
         errors.append(SpecError(("project",), f"the audit trail's S3 name '{trail_bucket}' in {env.name} is "
