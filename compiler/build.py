@@ -8,7 +8,7 @@ tags) -- and hands each module a `BuildContext` in registry order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import conformance
@@ -43,10 +43,12 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     for module, ctx in zip(present, contexts):
         module.finalize(ctx)
     _trace(stack)
-    for exc in spec.get("exceptions", []):
-        stack.exceptions.append(
-            CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
-        )
+    for index, exc in enumerate(spec.get("exceptions", [])):
+        declared = CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
+        stack.exceptions.append(declared)
+        stack.spec_exceptions.append((resolved.origin(("exceptions", index)), declared))
+    # Point each expected finding at the line that set its value (an override, say).
+    stack.expected_findings = [replace(f, path=resolved.origin(f.path)) for f in stack.expected_findings]
     used = {"aws"} | {r.type.split("_", 1)[0] for r in stack.resources}
     configs = {"aws": provider(spec, resolved)}
     if "awscc" in used:

@@ -122,6 +122,17 @@ class CheckException:
     expires: str | None = None
 
 
+@dataclass(frozen=True)
+class ExpectedFinding:
+    """A checkov finding a spec setting causes: `check` on `resource` (an address),
+    because of the value at spec path `path`, described by `why`."""
+
+    check: str
+    resource: str
+    path: SpecPath
+    why: str
+
+
 @dataclass
 class Stack:
     """Everything one environment compiles to, before the CDK layer sees it."""
@@ -136,6 +147,11 @@ class Stack:
     # Key policy statements modules ask for (a service principal that must use a key),
     # by key name; the keys module writes them into the key policies when it finalizes.
     key_statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Findings checkov will report because of a setting the spec chose, with where it
+    # was set and why; the spec must declare each (`mlops.declared`).
+    expected_findings: list[ExpectedFinding] = field(default_factory=list)
+    # The spec's own exceptions, with the spec path of each entry.
+    spec_exceptions: list[tuple[SpecPath, CheckException]] = field(default_factory=list)
     _addresses: set[str] = field(default_factory=set)
 
     def get(self, address: str) -> Resource:
@@ -144,6 +160,9 @@ class Stack:
         if not found:
             raise KeyError(f"{address} is not in the stack (yet): a module-order bug")
         return found[0]
+
+    def has(self, address: str) -> bool:
+        return address in self._addresses
 
     def add(self, resource: Resource) -> Resource:
         if resource.address in self._addresses:
@@ -218,6 +237,11 @@ class BuildContext:
         self.stack.exceptions.append(
             CheckException(check, resource.address, reason, f"module {self.module}")
         )
+
+    def checkov_finding(self, check: str, resource: Resource, path: SpecPath, why: str) -> None:
+        """The setting at `path` makes checkov's `check` fail on `resource`: a choice the
+        spec may make, but only by declaring the exception; compile fails otherwise."""
+        self.stack.expected_findings.append(ExpectedFinding(check, resource.address, path, why))
 
     def export(self, key: str, value: Any) -> None:
         self.stack.exports[f"{self.module}.{key}"] = value

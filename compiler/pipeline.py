@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import conformance, names, registry
+from . import conformance, declared, names, registry
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
@@ -28,7 +28,8 @@ class Checked:
 
 
 def check(raw: bytes, source: str) -> Checked:
-    """load, validate and resolve: everything `mlops validate` does, without the CDK."""
+    """load, validate, resolve, build and check the built stacks: everything `mlops
+    validate` does, without the CDK."""
     try:
         document = load(raw, source)
     except SpecInvalid as invalid:
@@ -41,6 +42,8 @@ def check(raw: bytes, source: str) -> Checked:
     if errors:
         return Checked(document, errors=errors)
     resolved, errors = resolve(document.data, schema, modules)
+    if not errors:  # building is plain Python (no CDK), so validate runs these checks too
+        errors = built_checks([build(one, modules) for one in resolved])
     return Checked(document, resolved, errors)
 
 
@@ -78,8 +81,10 @@ def plan(built: list[Target]) -> Plan:
 
 def built_checks(built: list[Target]) -> list[SpecError]:
     """Checks that need the built stacks of every environment but not the CDK: physical
-    names never collide (environments may share an account)."""
-    return names.check(t.stack for t in built)
+    names never collide (environments may share an account); the spec's exceptions
+    name resources the stacks contain, and declare every finding a spec setting causes."""
+    stacks = [t.stack for t in built]
+    return names.check(stacks) + declared.check(stacks)
 
 
 def _unique(errors: list[SpecError]) -> list[SpecError]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import arns
+from . import arns, declared
 from .errors import SpecError, SpecPath
 from .module_api import Environment, Module, partition
 from .validate import validate
@@ -56,6 +56,8 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
             moved = _moved(one, error)
             errors.setdefault((moved.path, moved.message), moved)
         resolved.append(one)
+    for error in declared.environments(data):
+        errors.setdefault((error.path, error.message), error)
     if not errors:
         by_name = {one.env.name: one for one in resolved}
         specs = {one.env.name: one.spec for one in resolved}
@@ -85,9 +87,9 @@ def _resolve_one(data: Mapping[str, Any], name: str, schema: dict) -> Resolved:
     origins: dict[SpecPath, SpecPath] = {}
     overrides = data["environments"][name].get("overrides") or {}
     _merge(spec, overrides, (), ("environments", name, "overrides"), origins)
-    spec["exceptions"] = [
-        e for e in data.get("exceptions", []) if name in e.get("environments", [name])
-    ]
+    kept = [(i, e) for i, e in enumerate(data.get("exceptions", [])) if name in e.get("environments", [name])]
+    spec["exceptions"] = [e for _, e in kept]
+    origins.update({("exceptions", j): ("exceptions", i) for j, (i, _) in enumerate(kept)})
     fill_defaults(spec, schema, schema)
     return Resolved(environment(data, name), spec, origins)
 

@@ -37,7 +37,8 @@ def large_spec(entries: int = 50) -> str:
     lines += ["data:", "  buckets:"]
     lines += [f"    bucket{i:02d}: {{key: domain{i:02d}, object_lock_days: {i + 1}}}" for i in range(entries)]
     lines += ["    artifacts: {}", "  datasets:"]
-    lines += [f"    dataset{i:02d}: {{bucket: bucket{i:02d}, prefix: data{i:02d}/}}" for i in range(entries)]
+    lines += [f"    dataset{i:02d}: {{bucket: bucket{i:02d}, prefix: data{i:02d}/train/}}" for i in range(entries)]
+    lines += [f"    validation{i:02d}: {{bucket: bucket{i:02d}, prefix: data{i:02d}/validation/}}" for i in range(entries)]
     lines += ["repositories:", "  code:"]
     lines += [f"    repo{i:02d}: {{}}" for i in range(entries)]
     lines += ["  images:"]
@@ -48,7 +49,7 @@ def large_spec(entries: int = 50) -> str:
     for i in range(entries):
         lines += [
             f"  model{i:02d}:",
-            f"    training: {{algorithm: xgboost, version: \"1.7-1\", input: dataset{i:02d}, instance_type: ml.m5.xlarge}}",
+            f"    training: {{algorithm: xgboost, version: \"1.7-1\", input: dataset{i:02d}, validation: validation{i:02d}, instance_type: ml.m5.xlarge}}",
             "    evaluation: {metric: \"validation:auc\", min: 0.8}",
             "    retrain: {schedule: rate(7 days), on_new_data: true}",
             "    endpoint: {model_version: 1}",

@@ -11,6 +11,7 @@ trail is created, so both are written before it (`depends_on`).
 
 from __future__ import annotations
 
+from mlops.declared import log_retention
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext
 from mlops.s3 import bucket, bucket_name, lifecycle
@@ -62,6 +63,7 @@ def build(ctx: BuildContext) -> None:
         "retention_in_days": settings["log_retention_days"],
         "kms_key_id": key,
     }, path=PATH)
+    log_retention(ctx, group, settings["log_retention_days"], PATH + ("log_retention_days",), "the audit trail's logs")
     role = service_role(ctx, "audit_trail", "cloudtrail.amazonaws.com", [statement(
         "DeliverTrailToLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [group.ref("arn") + ":log-stream:*"],
     )], path=PATH, source_arn=trail_arn)

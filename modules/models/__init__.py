@@ -178,7 +178,7 @@ def _images(ctx: BuildContext, name: str, training: dict) -> tuple[str, str, str
 
 def _prebuilt(ctx: BuildContext, ident: str, repository: str, tag: str) -> str:
     address = f"data.aws_sagemaker_prebuilt_ecr_image.{tf_name(ident)}"
-    if not any(r.address == address for r in ctx.stack.resources):
+    if not ctx.stack.has(address):
         ctx.data("aws_sagemaker_prebuilt_ecr_image", tf_name(ident), {"repository_name": repository, "image_tag": tag},
                  path=("models",))
     return "${" + address + ".registry_path}"

@@ -9,6 +9,7 @@ is closed. `nat: true` adds public subnets and one NAT gateway per zone.
 
 from __future__ import annotations
 
+from mlops.declared import log_retention
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, Module, fragment, tf_name
 
@@ -108,6 +109,7 @@ def _flow_logs(ctx: BuildContext, vpc) -> None:
          "kms_key_id": ctx.imported("keys.arns")["platform"]},
         path=path,
     )
+    log_retention(ctx, group, net["flow_logs"]["retention_days"], path + ("retention_days",), "VPC flow logs")
     role = service_role(ctx, "flow_logs", "vpc-flow-logs.amazonaws.com", [statement(
         "WriteFlowLogs", ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         [group.ref("arn"), group.ref("arn") + ":*"],
