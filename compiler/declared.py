@@ -4,8 +4,10 @@ The checkov gate (tools/checkov_gate.py) fails on any finding not declared, and 
 declared exception that matches nothing. Both used to surface only there, against
 `exceptions.json`, long after validate and compile had passed. What compile can know
 it checks here, pointing at the spec line:
-- an `exceptions:` entry names a resource address some environment's stack contains
-  (with a did-you-mean among the stack's addresses), and only environments that exist;
+- an `exceptions:` entry names a check id of the pinned checkov that inspects the
+  resource's type (from schemas/checkov/, see tools/checkov_checks.py), a resource
+  address each environment's stack contains (with a did-you-mean among the stack's
+  addresses), and only environments that exist;
 - every finding a module knows a spec setting causes (`BuildContext.checkov_finding`,
   e.g. log retention under checkov's one year) is declared by the spec for that
   environment: the setting stays a choice, made visibly, never a surprise at the gate.
@@ -14,17 +16,41 @@ Modules use `log_retention` (part of the module API) for spec-set log retention.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, did_you_mean, unknown_name
 
 
-def environments(data: Mapping[str, Any]) -> list[SpecError]:
-    """Each exception's `environments` names environments of the spec."""
+# The pinned checkov's Terraform checks for aws and awscc, written by
+# tools/checkov_checks.py: id -> resource types it inspects ([] for graph checks).
+CHECKS = Path(__file__).resolve().parent.parent / "schemas" / "checkov" / "terraform-checks.json"
+
+
+@cache
+def checks() -> tuple[str, dict[str, list[str]]]:
+    doc = json.loads(CHECKS.read_text("utf-8"))
+    return doc["checkov"], doc["checks"]
+
+
+def entries(data: Mapping[str, Any]) -> list[SpecError]:
+    """Each exception names a check of the pinned checkov that inspects the resource's
+    type, and only environments of the spec."""
     errors: list[SpecError] = []
     names = data.get("environments") or {}
+    version, known = checks()
     for i, exc in enumerate(data.get("exceptions") or []):
+        check, kind = exc["check"], exc["resource"].split(".")[0]
+        if check not in known:
+            errors.append(SpecError(("exceptions", i, "check"), f"checkov {version} has no AWS Terraform check {check}",
+                                    hint=did_you_mean(check, known) or "see `checkov --list` for the ids"))
+        elif known[check] and kind not in known[check]:
+            errors.append(SpecError(("exceptions", i, "check"), f"{check} inspects {', '.join(known[check])}, "
+                                    f"not {kind}: it can never fail on {exc['resource']}",
+                                    hint="check the id and the resource against the gate's report"))
         for k, env in enumerate(exc.get("environments") or []):
             errors += unknown_name(("exceptions", i, "environments", k), env, names, "environment", "environments",
                                    hint="environments: " + ", ".join(sorted(names)))

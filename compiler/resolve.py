@@ -56,7 +56,7 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
             moved = _moved(one, error)
             errors.setdefault((moved.path, moved.message), moved)
         resolved.append(one)
-    for error in declared.environments(data):
+    for error in declared.entries(data):
         errors.setdefault((error.path, error.message), error)
     if not errors:
         by_name = {one.env.name: one for one in resolved}
