@@ -18,11 +18,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, did_you_mean, unknown_name
+from .errors import SpecError, SpecPath, did_you_mean, unknown_name
+
+
+@dataclass(frozen=True)
+class ExpectedFinding:
+    """A checkov finding a spec setting causes: `check` on `resource` (an address),
+    because of the value at spec path `path`, described by `why`."""
+
+    check: str
+    resource: str
+    path: SpecPath
+    why: str
 
 
 # The pinned checkov's Terraform checks for aws and awscc, written by

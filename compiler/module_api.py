@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from .declared import ExpectedFinding
 from .errors import SpecError, SpecPath
 
 # Terraform names: a letter or underscore first, then letters, digits, _ and -.
@@ -122,17 +123,6 @@ class CheckException:
     expires: str | None = None
 
 
-@dataclass(frozen=True)
-class ExpectedFinding:
-    """A checkov finding a spec setting causes: `check` on `resource` (an address),
-    because of the value at spec path `path`, described by `why`."""
-
-    check: str
-    resource: str
-    path: SpecPath
-    why: str
-
-
 @dataclass
 class Stack:
     """Everything one environment compiles to, before the CDK layer sees it."""
@@ -152,6 +142,7 @@ class Stack:
     expected_findings: list[ExpectedFinding] = field(default_factory=list)
     # The spec's own exceptions, with the spec path of each entry.
     spec_exceptions: list[tuple[SpecPath, CheckException]] = field(default_factory=list)
+    address_clashes: list[tuple[Resource, Resource]] = field(default_factory=list)
     _addresses: set[str] = field(default_factory=set)
 
     def get(self, address: str) -> Resource:
@@ -166,7 +157,12 @@ class Stack:
 
     def add(self, resource: Resource) -> Resource:
         if resource.address in self._addresses:
-            raise ValueError(f"{resource.module}: {resource.address} emitted twice")
+            first = self.get(resource.address)
+            if first.spec_path == resource.spec_path:  # one entry emitting twice: a module bug
+                raise ValueError(f"{resource.module}: {resource.address} emitted twice")
+            # Two spec entries whose names make one address: reported by mlops.names.
+            self.address_clashes.append((first, resource))
+            return resource
         self._addresses.add(resource.address)
         self.resources.append(resource)
         return resource
