@@ -11,10 +11,11 @@ environment pins.
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 from mlops.module_api import BuildContext, Environment, Module, fragment, literal, tf_name
 
-from . import baselines, card, catalog, deploy, stepfunctions, triggers
+from . import baselines, card, catalog, deploy, scripts, stepfunctions, triggers
 from .baselines import Plan
 from .checks import check
 from .definition import Inputs, definition
@@ -61,6 +62,11 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
     evaluation = model["evaluation"]
     endpoint = model.get("endpoint") or {}
     plan, configs = _baselines(ctx, name, training, datasets, output)
+    report_uri = None
+    if not evaluation.get("entry_point"):
+        report = _script(ctx, name, "evaluation_report.py", output, training, path + ("evaluation",))
+        report_uri = f"s3://{output.ref('bucket')}/{report.attrs['key']}"
+        configs.append(report)
     if plan:
         kept[name] = {kind: (baselines.prefix(name, kind), baselines.FILES[kind]) for kind in plan.kinds}
     inputs = Inputs(
@@ -74,6 +80,8 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
         validation_uri=datasets[training["validation"]]["uri"] if training.get("validation") else None,
         output_uri=f"s3://{output.ref('bucket')}/models/{name}",
         code_uri=ctx.imported("repositories.packages", {}).get(name),
+        report_uri=report_uri,
+        region=env.region,
         key=key,
         subnets=ctx.imported("network.subnet_ids"),
         security_group=ctx.imported("workspace.security_group_id"),
@@ -126,7 +134,7 @@ def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, out
         dataset = quality.get("baseline_dataset") or training["input"]
         plan["data_quality"] = {"dataset_uri": datasets[dataset]["uri"], "header": quality["header"]}
     configs = []
-    bucket_key = ctx.imported("keys.arns")[ctx.spec["data"]["buckets"][training["output_bucket"]]["key"]]
+    bucket_key = _bucket_key(ctx, training)
     for kind, config in (("bias", baselines.bias_check_config), ("explainability", baselines.explainability_check_config)):
         if not monitors.get(kind):
             continue
@@ -142,6 +150,24 @@ def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, out
         plan["clarify"][kind] = {"settings": monitors[kind], "config_uri": f"s3://{output.ref('bucket')}/{obj.attrs['key']}"}
         configs.append(obj)
     return Plan(**plan), configs
+
+
+def _bucket_key(ctx: BuildContext, training: dict) -> str:
+    return ctx.imported("keys.arns")[ctx.spec["data"]["buckets"][training["output_bucket"]]["key"]]
+
+
+def _script(ctx: BuildContext, name: str, script: str, output, training: dict, path: tuple):
+    """Upload one of `scripts/` to the model's prefix in its output bucket, for a
+    pipeline step to run."""
+    text = resources.files(scripts).joinpath(script).read_text("utf-8")
+    return ctx.resource("aws_s3_object", tf_name(name, script.removesuffix(".py")), {
+        "bucket": output.ref("id"),
+        "key": f"models/{name}/code/{script}",
+        "content": literal(text),
+        "content_type": "text/x-python",
+        "server_side_encryption": "aws:kms",
+        "kms_key_id": _bucket_key(ctx, training),
+    }, path=path)
 
 
 def model_monitor_image(ctx: BuildContext) -> str:

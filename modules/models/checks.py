@@ -23,7 +23,19 @@ def check(spec, env: Environment) -> list[SpecError]:
         errors += _model(spec, name, models[name])
         errors += _name_lengths(spec, env, name, models[name])
         errors += _scores_csv(spec, name, models[name])
+        errors += _uploads_need_a_role(env, name, models[name])
     return errors
+
+
+def _uploads_need_a_role(env: Environment, name: str, model: dict) -> list[SpecError]:
+    """Without an evaluation script of its own, a model's pipeline runs the report script
+    mlops ships, which Terraform uploads into the KMS-encrypted output bucket; the key
+    policy lets Terraform encrypt objects only as the role the environment names."""
+    if env.role_arn or model["evaluation"].get("entry_point"):
+        return []
+    return [SpecError(("models", name, "evaluation"), f"Terraform uploads {name}'s evaluation report script encrypted, and "
+                      f"the key policy can name it only if {env.name} says which role Terraform runs as",
+                      hint=f"set environments.{env.name}.role (a role name or ARN the provider assumes)")]
 
 
 def _scores_csv(spec, name: str, model: dict) -> list[SpecError]:

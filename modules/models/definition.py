@@ -23,17 +23,10 @@ from . import baselines
 from .baselines import Plan
 from .jobs import processing, resources
 
-# Writes the evaluation report from the metric the training job emitted.
-REPORT_SCRIPT = (
-    "import json, os, pathlib\n"
-    "out = pathlib.Path('/opt/ml/processing/evaluation')\n"
-    "out.mkdir(parents=True, exist_ok=True)\n"
-    "report = {'metric': {'name': os.environ['METRIC_NAME'], 'value': float(os.environ['METRIC_VALUE'])},\n"
-    "          'training_job': os.environ['TRAINING_JOB']}\n"
-    "(out / 'evaluation.json').write_text(json.dumps(report, indent=2))\n"
-)
+# Where processing steps find the scripts they run (ProcessingInputs named "code").
+CODE = "/opt/ml/processing/code"
 # Unpacks the source package a code pipeline published, then runs one script from it.
-RUN_SCRIPT = "cd /opt/ml/processing/code && tar -xzf sourcedir.tar.gz && exec python3 {script}"
+RUN_SCRIPT = "cd " + CODE + " && tar -xzf sourcedir.tar.gz && exec python3 {script}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +43,8 @@ class Inputs:
     validation_uri: str | None
     output_uri: str             # s3://bucket/models/<model>
     code_uri: str | None        # s3://.../sourcedir.tar.gz for script-based training
+    report_uri: str | None      # s3://.../evaluation_report.py when the model has no evaluation script
+    region: str
     key: str
     subnets: list[str]
     security_group: str
@@ -79,7 +74,7 @@ def definition(m: dict, i: Inputs) -> dict:
         steps.append(processing("Preprocess", m["processing"]["instance_type"], i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
                                  inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
-                                         ("code", i.code_uri, "/opt/ml/processing/code")],
+                                         ("code", i.code_uri, CODE)],
                                  outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")]))
         train_input = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
     steps.append(_training(m, i, train_input, vpc))
@@ -91,13 +86,17 @@ def definition(m: dict, i: Inputs) -> dict:
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
                                  inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
                                          ("test", test_uri, "/opt/ml/processing/test"),
-                                         ("code", i.code_uri, "/opt/ml/processing/code")],
+                                         ("code", i.code_uri, CODE)],
                                  outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]))
     else:
-        step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", "-c", REPORT_SCRIPT], inputs=[],
+        # scripts/evaluation_report.py asks the SageMaker API (through the VPC endpoint)
+        # for the training job's metrics, so this one step cannot be network-isolated.
+        step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", f"{CODE}/evaluation_report.py"],
+                           inputs=[("code", i.report_uri, CODE)],
                            outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")])
-        step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "METRIC_VALUE": metric_value,
-                                            "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"}}
+        step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"},
+                                            "AWS_DEFAULT_REGION": i.region}
+        step["Arguments"]["NetworkConfig"]["EnableNetworkIsolation"] = False
         steps.append(step)
     register = {
         "Name": "Register", "Type": "RegisterModel",

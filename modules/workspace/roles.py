@@ -91,7 +91,7 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     roles = {}
     candidates, shadows = _baseline_needs(spec, env)
     roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
-                                     common() + read_write + ai("training") + shadows, path=path,
+                                     common() + read_write + ai("training") + shadows + _report_needs(spec, env), path=path,
                                      pin_account=False, accepted=accepted("training"))
     roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
                                       common() + read + ai("inference"), path=path,
@@ -157,3 +157,12 @@ def _baseline_needs(spec, env) -> tuple[list[dict], list[dict]]:
             statement("DescribeCandidateModels", ["sagemaker:DescribeModel"], [env.arn("sagemaker", "model/*")]),
         ]
     return candidates, shadows
+
+
+def _report_needs(spec, env) -> list[dict]:
+    """A model without an evaluation script gets the report step of models/definition.py,
+    which runs as the training role and reads the training job's final metrics. Pipelines
+    name their training jobs, so no prefix narrows it."""
+    if all(m["evaluation"].get("entry_point") for m in spec.get("models", {}).values()):
+        return []
+    return [statement("ReadTrainingMetrics", ["sagemaker:DescribeTrainingJob"], [env.arn("sagemaker", "training-job/*")])]
