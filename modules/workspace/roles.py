@@ -116,16 +116,19 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     apps = statement("UseStudioApps", ["sagemaker:AddTags", "sagemaker:CreateApp", "sagemaker:CreateSpace",
                                        "sagemaker:DeleteApp", "sagemaker:DeleteSpace", "sagemaker:DescribeApp",
                                        "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile",
-                                       "sagemaker:ListApps", "sagemaker:ListSpaces", "sagemaker:ListTags",
-                                       "sagemaker:UpdateSpace"],
+                                       "sagemaker:ListTags", "sagemaker:UpdateSpace"],
                      [env.arn("sagemaker", "domain/*"), env.arn("sagemaker", "app/*"),
                       env.arn("sagemaker", "space/*"), env.arn("sagemaker", "user-profile/*")])
     # People experiment too: the same job actions as the pipelines, and the registry read.
     browse = statement("BrowseRegistry", ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
-                                          "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages"],
+                                          "sagemaker:ListModelPackages"],
                        [env.arn("sagemaker", f"model-package/{project}-*"),
                         env.arn("sagemaker", f"model-package-group/{project}-*")])
-    studio = [start, apps, browse, run_jobs, pass_training]
+    # The Service Authorization Reference gives these list actions no resource type:
+    # IAM authorizes them only against Resource "*", so they get a statement of their own.
+    listing = statement("ListStudioAndRegistry", ["sagemaker:ListApps", "sagemaker:ListModelPackageGroups",
+                                                  "sagemaker:ListSpaces"], ["*"])
+    studio = [start, apps, browse, listing, run_jobs, pass_training]
     codecommit = sorted(r["repository"].ref("arn") for r in ctx.imported("repositories.sources", {}).values()
                         if r["provider"] == "codecommit")
     if codecommit:

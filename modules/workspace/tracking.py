@@ -27,7 +27,7 @@ LOG_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
 )]
 # What people do on top: the UI, clean-up, and curating the registry.
 MANAGE_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
-    "AccessUI", "DeleteExperiment", "DeleteModelVersion", "DeleteModelVersionTag", "DeleteRegisteredModel",
+    "DeleteExperiment", "DeleteModelVersion", "DeleteModelVersionTag", "DeleteRegisteredModel",
     "DeleteRegisteredModelAlias", "DeleteRegisteredModelTag", "DeleteRun", "DeleteTag", "RenameRegisteredModel",
     "RestoreExperiment", "RestoreRun", "SetModelVersionTag", "SetRegisteredModelAlias", "SetRegisteredModelTag",
     "TransitionModelVersionStage", "UpdateExperiment", "UpdateModelVersion", "UpdateRegisteredModel",
@@ -48,7 +48,10 @@ def role_statements(spec, env) -> dict[str, list[dict]]:
     if not spec["workspace"]["experiment_tracking"]["enabled"]:
         return {}
     arn = server_arn(spec, env)
+    # sagemaker-mlflow:AccessUI has no resource type in the Service Authorization
+    # Reference: IAM authorizes it only against Resource "*".
     return {"studio": [statement("TrackAndManageExperiments", LOG_ACTIONS + MANAGE_ACTIONS, [arn]),
+                       statement("OpenTrackingUi", ["sagemaker-mlflow:AccessUI"], ["*"]),
                        statement("OpenTrackingServer", OPEN_ACTIONS, [arn])]}
 
 
