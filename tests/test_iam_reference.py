@@ -16,6 +16,19 @@ attribute holding a policy as a JSON string. For each Allow statement:
   request does not carry as not matching, so a wrong key is a grant that never applies.
 Resource-based policies (a key, bucket, topic or registry policy) are checked the same
 way; their resources are the resource itself or `*`.
+
+Trust policies: a role a service assumes must be pinned to this account (confused
+deputy) by `aws:SourceAccount` or by an `aws:SourceArn` in the account. Every service
+we name documents these keys for the roles it assumes: CodeBuild, CodePipeline,
+EventBridge, EventBridge Scheduler, Step Functions, VPC Flow Logs and CloudTrail in
+their "Cross-service confused deputy prevention" pages, and SageMaker in
+https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html,
+which gives `aws:SourceArn` = `arn:<partition>:sagemaker:<region>:<account>:*` for Studio,
+inference, training, processing, batch transform and pipelines ("because the account
+number is part of the aws:SourceArn value, you do not need to specify an
+aws:SourceAccount value"). One documented exception: the MLflow tracking server role,
+whose trust policy in https://docs.aws.amazon.com/sagemaker/latest/dg/mlflow-create-tracking-server-iam.html
+has no condition; a role only tracking servers use is exempt.
 """
 
 from __future__ import annotations
@@ -51,6 +64,7 @@ RESOURCE_TYPES = {
 }
 REFERENCE = re.compile(r"\$\{([^}]*)\}")
 ARN_REFERENCE = re.compile(r"^(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.arn$")
+DOCUMENT = re.compile(r"^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json\}$")
 
 
 def _listed(value) -> list:
@@ -141,12 +155,55 @@ def statement_problems(st: dict) -> list[str]:
     return problems
 
 
+def _trust_users(stack: dict) -> dict[str, set[str]]:
+    """Trust document name -> the resource types that use the role it guards."""
+    roles = {name: DOCUMENT.match(body["assume_role_policy"]).group(1)
+             for name, body in stack.get("resource", {}).get("aws_iam_role", {}).items()
+             if DOCUMENT.match(body.get("assume_role_policy", ""))}
+    users: dict[str, set[str]] = {doc: set() for doc in roles.values()}
+    for type_, by_name in stack.get("resource", {}).items():
+        for body in by_name.values():
+            text = json.dumps(body)
+            for role, doc in roles.items():
+                if type_ != "aws_iam_role" and f"aws_iam_role.{role}." in text:
+                    users[doc].add(type_)
+    return users
+
+
+def trust_problems(stack: dict, account: str) -> list[str]:
+    problems = []
+    documents = stack.get("data", {}).get("aws_iam_policy_document", {})
+    for doc, used_by in sorted(_trust_users(stack).items()):
+        if "aws_sagemaker_mlflow_tracking_server" in used_by and used_by <= {
+                "aws_sagemaker_mlflow_tracking_server", "aws_iam_role_policy"}:
+            continue  # the MLflow tracking server role: AWS documents no condition (module docstring)
+        for st in documents[doc]["statement"]:
+            services = [i for p in st.get("principals", []) if p["type"] == "Service" for i in p["identifiers"]]
+            if st["effect"] != "Allow" or not services:
+                continue
+            pinned = any(c["variable"] == "aws:SourceAccount" and c["values"] == [account]
+                         or c["variable"] == "aws:SourceArn" and all(f":{account}:" in v for v in c["values"])
+                         for c in st.get("condition", []))
+            if not pinned:
+                problems.append(f"data.aws_iam_policy_document.{doc}/{st['sid']}: {', '.join(services)} may assume "
+                                "the role for any account: add aws:SourceAccount or an aws:SourceArn in the account")
+    return problems
+
+
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
 def test_every_grant_can_match(path: Path) -> None:
     stack = json.loads(path.read_text("utf-8"))
     failures = [f"{where}/{st.get('sid') or '-'}: {problem}"
                 for where, statements in policies(stack) for st in statements if st["effect"] == "Allow"
                 for problem in statement_problems(st)]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_service_roles_are_pinned_to_the_account(path: Path) -> None:
+    stack = json.loads(path.read_text("utf-8"))
+    account = stack["provider"]["aws"][0]["allowed_account_ids"][0]
+    failures = trust_problems(stack, account)
     assert not failures, "\n".join(failures)
 
 
@@ -191,3 +248,22 @@ def test_the_check_finds_grants_that_never_match(statement: dict, problem: str) 
 ])
 def test_the_check_passes_grants_that_match(statement: dict) -> None:
     assert statement_problems(statement) == []
+
+
+def _trust_stack(condition: list[dict], user: str = "aws_sagemaker_domain") -> dict:
+    trust = {"sid": "T", "effect": "Allow", "actions": ["sts:AssumeRole"], "condition": condition,
+             "principals": [{"type": "Service", "identifiers": ["sagemaker.amazonaws.com"]}]}
+    return {"data": {"aws_iam_policy_document": {"r_trust": {"statement": [trust]}}},
+            "resource": {"aws_iam_role": {"r": {"assume_role_policy": "${data.aws_iam_policy_document.r_trust.json}"}},
+                         user: {"u": {"role_arn": "${aws_iam_role.r.arn}"}}}}
+
+
+def test_the_trust_check_wants_the_account_pinned() -> None:
+    assert trust_problems(_trust_stack([]), "111111111111")
+    assert trust_problems(_trust_stack([{"test": "ArnLike", "variable": "aws:SourceArn",
+                                         "values": ["arn:aws:sagemaker:eu-west-1:222222222222:*"]}]), "111111111111")
+    assert not trust_problems(_trust_stack([{"test": "ArnLike", "variable": "aws:SourceArn",
+                                             "values": ["arn:aws:sagemaker:eu-west-1:111111111111:*"]}]), "111111111111")
+    assert not trust_problems(_trust_stack([{"test": "StringEquals", "variable": "aws:SourceAccount",
+                                             "values": ["111111111111"]}]), "111111111111")
+    assert not trust_problems(_trust_stack([], user="aws_sagemaker_mlflow_tracking_server"), "111111111111")

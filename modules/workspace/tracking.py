@@ -76,6 +76,9 @@ def build(ctx: BuildContext) -> None:
             "sagemaker:AddTags", "sagemaker:CreateModelPackage", "sagemaker:CreateModelPackageGroup",
             "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:UpdateModelPackage",
         ], [env.arn("sagemaker", f"model-package/{project}-*"), env.arn("sagemaker", f"model-package-group/{project}-*")]))
+    # AWS documents the tracking server role's trust policy with no condition
+    # (sagemaker/latest/dg/mlflow-create-tracking-server-iam.html), and no aws:SourceArn
+    # for tracking servers among SageMaker's confused-deputy examples: left unpinned.
     role = service_role(ctx, "experiment_tracking", "sagemaker.amazonaws.com", statements, path=path, pin_account=False)
     attrs = {
         "tracking_server_name": server_name(spec, env),
