@@ -17,7 +17,7 @@ names): Terraform fills them in when it renders `pipeline_definition`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import baselines
 from .baselines import Plan
@@ -60,6 +60,8 @@ class Inputs:
     endpoint_instance: str
     # With monitoring that compares against baselines: what the baseline steps need.
     baselines: Plan | None = None
+    # The image a step's script runs in ("preprocess", "evaluate"), when not the processing image.
+    script_images: dict[str, str] = field(default_factory=dict)
 
 
 def definition(m: dict, i: Inputs) -> dict:
@@ -80,19 +82,21 @@ def definition(m: dict, i: Inputs) -> dict:
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
                                  inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
                                          ("code", i.code_uri, "/opt/ml/processing/code")],
-                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")]))
+                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")],
+                                 image=i.script_images.get("preprocess")))
         train_input = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
     steps.append(_training(m, i, train_input, vpc))
     metric_value = {"Get": f"Steps.Train.FinalMetricDataList['{i.metric}'].Value"}
     evaluation = m["evaluation"]
     if evaluation.get("entry_point"):
         test_uri = i.validation_uri or {"Get": "Parameters.DatasetUri"}
-        steps.append(processing("Evaluate", "ml.m5.large", i, vpc,
+        steps.append(processing("Evaluate", evaluation["instance_type"], i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
                                  inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
                                          ("test", test_uri, "/opt/ml/processing/test"),
                                          ("code", i.code_uri, "/opt/ml/processing/code")],
-                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]))
+                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")],
+                                 image=i.script_images.get("evaluate")))
     else:
         step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", "-c", REPORT_SCRIPT], inputs=[],
                            outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")])
