@@ -118,3 +118,58 @@ def test_readme_table_is_the_catalog() -> None:
     assert begin in readme and end in readme
     table = readme.split(begin, 1)[1].split(end, 1)[0]
     assert table == readme_table(), "README.md's catalog table is stale; paste:\n" + readme_table()
+
+
+STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
+FRAMEWORK_REPOSITORIES = {i.repository for f in catalog.FRAMEWORKS.values() for i in f.training.values()}
+
+
+def _pipelines():
+    for path in STACKS:
+        stack = json.loads(path.read_text("utf-8"))
+        images = stack.get("data", {}).get("aws_sagemaker_prebuilt_ecr_image", {})
+        for name, body in sorted(stack.get("resource", {}).get("aws_sagemaker_pipeline", {}).items()):
+            yield f"{path.relative_to(ROOT).parent}:{name}", images, json.loads(body["pipeline_definition"])
+
+
+def _image(images: dict, uri: str) -> dict | None:
+    """The prebuilt image data source a `${data....registry_path}` reference names."""
+    match = uri.removeprefix("${data.aws_sagemaker_prebuilt_ecr_image.").removesuffix(".registry_path}")
+    return images.get(match)
+
+
+def _steps(definition: dict):
+    for step in definition["Steps"]:
+        yield step
+        for branch in ("IfSteps", "ElseSteps"):
+            yield from step["Arguments"].get(branch, [])
+
+
+def _tag_processor(tag: str) -> str | None:
+    """The processor an image tag names (`-cpu`, `-gpu`), or None (built-in algorithms, XGBoost)."""
+    return next((p for p in (catalog.CPU, catalog.GPU) if f"-{p}" in tag), None)
+
+
+PIPELINES = list(_pipelines())
+
+
+@pytest.mark.parametrize(("images", "definition"), [p[1:] for p in PIPELINES], ids=[p[0] for p in PIPELINES])
+def test_scripts_run_in_the_training_framework_and_serving_follows_the_endpoint(images, definition) -> None:
+    steps = {s["Name"]: s for s in _steps(definition)}
+    trained = _image(images, steps["Train"]["Arguments"]["AlgorithmSpecification"]["TrainingImage"])
+    for name in ("Preprocess", "Evaluate"):
+        app = steps.get(name, {}).get("Arguments", {}).get("AppSpecification", {})
+        if "exec python3" not in " ".join(app.get("ContainerEntrypoint", [])):
+            continue  # no user script (the report step)
+        ran = _image(images, app["ImageUri"])
+        if trained and trained["repository_name"] in FRAMEWORK_REPOSITORIES:
+            assert ran["repository_name"] == trained["repository_name"], name
+            instance = steps[name]["Arguments"]["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+            assert _tag_processor(ran["image_tag"]) in (catalog.processor(instance), None), name
+        else:
+            assert ran["repository_name"] == catalog.PROCESSING.repository, name
+    spec = steps["Register"]["Arguments"]["InferenceSpecification"]
+    served = _image(images, spec["Containers"][0]["Image"])
+    if served and served["repository_name"] != (trained or {}).get("repository_name"):
+        instance = spec["SupportedRealtimeInferenceInstanceTypes"][0]
+        assert _tag_processor(served["image_tag"]) in (catalog.processor(instance), None)
