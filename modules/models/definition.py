@@ -17,7 +17,9 @@ names): Terraform fills them in when it renders `pipeline_definition`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from mlops.awsapi import model as api_model
 
 from . import baselines
 from .baselines import Plan
@@ -55,6 +57,8 @@ class Inputs:
     endpoint_instance: str
     # With monitoring that compares against baselines: what the baseline steps need.
     baselines: Plan | None = None
+    # The image a step's script runs in ("preprocess", "evaluate"), when not the processing image.
+    script_images: dict[str, str] = field(default_factory=dict)
 
 
 def definition(m: dict, i: Inputs) -> dict:
@@ -75,19 +79,21 @@ def definition(m: dict, i: Inputs) -> dict:
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
                                  inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
                                          ("code", i.code_uri, CODE)],
-                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")]))
+                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")],
+                                 image=i.script_images.get("preprocess")))
         train_input = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
     steps.append(_training(m, i, train_input, vpc))
     metric_value = {"Get": f"Steps.Train.FinalMetricDataList['{i.metric}'].Value"}
     evaluation = m["evaluation"]
     if evaluation.get("entry_point"):
         test_uri = i.validation_uri or {"Get": "Parameters.DatasetUri"}
-        steps.append(processing("Evaluate", "ml.m5.large", i, vpc,
+        steps.append(processing("Evaluate", evaluation["instance_type"], i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
                                  inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
                                          ("test", test_uri, "/opt/ml/processing/test"),
                                          ("code", i.code_uri, CODE)],
-                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]))
+                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")],
+                                 image=i.script_images.get("evaluate")))
     else:
         # scripts/evaluation_report.py asks the SageMaker API (through the VPC endpoint)
         # for the training job's metrics, so this one step cannot be network-isolated.
@@ -108,12 +114,13 @@ def definition(m: dict, i: Inputs) -> dict:
                 "SupportedContentTypes": [i.content_type],
                 "SupportedResponseMIMETypes": ["application/json", "text/csv"],
                 "SupportedRealtimeInferenceInstanceTypes": [i.endpoint_instance],
-                "SupportedTransformInstanceTypes": [i.endpoint_instance],
             },
             "ModelMetrics": {"ModelQuality": {"Statistics": {
                 "ContentType": "application/json", "S3Uri": f"{i.output_uri}/evaluation/evaluation.json"}}},
         },
     }
+    if transform_instance(i.endpoint_instance):
+        register["Arguments"]["InferenceSpecification"]["SupportedTransformInstanceTypes"] = [i.endpoint_instance]
     gate_after = ["Evaluate"]
     if i.baselines:
         extra, metrics, waits = baselines.steps(i, vpc)
@@ -132,6 +139,12 @@ def definition(m: dict, i: Inputs) -> dict:
         },
     })
     return {"Version": "2020-12-01", "Metadata": {"GeneratedBy": "mlops"}, "Parameters": parameters, "Steps": steps}
+
+
+def transform_instance(instance_type: str) -> bool:
+    """Whether batch transform runs on the instance type (AWS's TransformInstanceType:
+    some endpoint types, ml.c5.large for one, are not offered for transform)."""
+    return instance_type in api_model("sagemaker").shape("TransformInstanceType")["enum"]
 
 
 def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
