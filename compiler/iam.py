@@ -27,6 +27,17 @@ CLARIFY_SHADOW_ENDPOINT = ["sagemaker:AddTags", "sagemaker:CreateEndpoint", "sag
 CLARIFY_SHADOW_NAMES = "sm-clarify-*"  # the name prefix Clarify gives them
 
 
+def sagemaker_source_arn(env) -> str:
+    """The aws:SourceArn that pins a SageMaker execution role to this account and region.
+
+    SageMaker documents this value (account and region, then `*`) for the roles Studio,
+    training, processing, batch transform, inference and pipelines assume, instead of
+    aws:SourceAccount, which it does not send for all of them
+    (docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html).
+    """
+    return env.arn("sagemaker", "*")
+
+
 def clarify_shadow_endpoints(sid: str, env) -> dict[str, Any]:
     """The statement allowing Clarify's shadow endpoints in `env`, and no other endpoint."""
     return statement(sid, CLARIFY_SHADOW_ENDPOINT, [env.arn("sagemaker", f"endpoint/{CLARIFY_SHADOW_NAMES}"),
@@ -83,7 +94,8 @@ def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]],
 
     Every role the compiler emits goes through here, so the trust policy pins the
     account (confused-deputy protection) wherever the service sends aws:SourceAccount
-    (`pin_account=False` for those that do not), and the role settings modules
+    (`pin_account=False` for those that do not, with the `source_arn` they document
+    instead where there is one), and the role settings modules
     contribute (a permissions boundary) land on every role at once. `accepted` declares
     checkov findings on the policy as (check id, reason). Returns the `aws_iam_role`.
     """

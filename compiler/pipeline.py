@@ -52,13 +52,23 @@ def targets(checked: Checked) -> list[Target]:
     return [build(one, modules) for one in checked.resolved]
 
 
+def aws_errors(built: list[Target]) -> list[SpecError]:
+    """What AWS would reject in the built stacks, by its own API models (no CDK needed)."""
+    from .awsapi import stack as api
+
+    return _unique([error for target in built for error in api.check(target.stack)])
+
+
 def plan(built: list[Target]) -> Plan:
-    """Synthesize every stack, check it against the pinned provider schemas, and render
-    the files of `generated/`; raises SpecInvalid when the built stacks fail a check
-    (`built_checks`) or a stack does not conform."""
+    """Check the built stacks (`built_checks`) and against AWS's API models, synthesize
+    them, check them against the pinned provider schemas, and render the files of
+    `generated/`; raises SpecInvalid when a stack does not pass."""
     errors = built_checks(built)
     if errors:
         raise SpecInvalid(errors)
+    rejected = aws_errors(built)
+    if rejected:
+        raise SpecInvalid(rejected)
     from .cdk import synthesize  # the CDK runtime starts here and nowhere else
 
     stacks = synthesize(built)

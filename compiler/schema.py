@@ -39,7 +39,7 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
         }
     }
     for module in modules:
-        fragment = copy.deepcopy(dict(module.schema))
+        fragment = _aws_values(copy.deepcopy(dict(module.schema)))
         own_defs = fragment.pop("definitions", {})
         for name, definition in own_defs.items():
             if name in definitions:
@@ -69,6 +69,27 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
         "properties": properties,
         "definitions": dict(sorted(definitions.items())),
     }
+
+
+AWS_SHAPE = "x-aws-shape"
+
+
+def _aws_values(schema: Any) -> Any:
+    """A fragment's `"x-aws-shape": "sagemaker:TrainingInstanceType"` becomes the `enum`
+    of that API shape in AWS's model (mlops.awsapi), so the editor completes exactly the
+    values AWS accepts and validate rejects the others at their line."""
+    if isinstance(schema, list):
+        return [_aws_values(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _aws_values(value) for key, value in schema.items() if key != AWS_SHAPE}
+    if AWS_SHAPE in schema:
+        from .awsapi import model
+
+        service, shape = schema[AWS_SHAPE].split(":", 1)
+        out.pop("pattern", None)
+        out["enum"] = sorted(model(service).shape(shape)["enum"])
+    return out
 
 
 def _partial(schema: Any) -> Any:

@@ -28,6 +28,8 @@ _TYPE_NAMES = {
 }
 # Words YAML 1.1 read as booleans; YAML 1.2 (what mlops uses) keeps them as strings.
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+# Longer enums come from AWS's API models and are not spelled out in messages.
+_LISTED_CHOICES = 20
 
 
 def validate(data: Any, schema: dict[str, Any]) -> list[SpecError]:
@@ -84,6 +86,9 @@ def _translate(error: ValidationError) -> list[SpecError]:
         return [SpecError(path, _type_message(error.validator_value, value), hint=_type_hint(error.validator_value, value))]
     if kind == "enum":
         choices = [str(c) for c in error.validator_value]
+        if len(choices) > _LISTED_CHOICES:  # AWS's lists (instance types): too long to print
+            return [SpecError(path, f"{_show(value)} is not one of the {len(choices)} values AWS accepts here",
+                              hint=did_you_mean(str(value), choices) or "your editor completes them from the schema")]
         return [
             SpecError(
                 path,

@@ -25,3 +25,8 @@ def compare_or_update(files: dict[str, bytes], expected_dir: Path, update: bool)
     assert sorted(files) == sorted(expected), "the set of generated files changed (run pytest --update-golden and review git diff)"
     for rel in sorted(files):
         assert files[rel].decode() == expected[rel].decode(), f"{rel} differs from {expected_dir / rel}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every committed stack: each golden case's environments and generated/.
+STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))

@@ -28,9 +28,9 @@ MLOPS = [sys.executable, "-m", "mlops.cli"]
 def large_spec(entries: int = 50) -> str:
     lines = [
         "project: bench", "region: eu-west-1", "state: {bucket: bench-tfstate}", "environments:",
-        '  dev: {account: "111111111111"}',
-        '  stage: {account: "222222222222", overrides: {network: {cidr: 10.21.0.0/16}}}',
-        '  prod: {account: "333333333333", overrides: {network: {cidr: 10.22.0.0/16, availability_zones: 3}}}',
+        '  dev: {account: "111111111111", role: mlops-deploy}',
+        '  stage: {account: "222222222222", role: mlops-deploy, overrides: {network: {cidr: 10.21.0.0/16}}}',
+        '  prod: {account: "333333333333", role: mlops-deploy, overrides: {network: {cidr: 10.22.0.0/16, availability_zones: 3}}}',
         "network: {cidr: 10.20.0.0/16}", "keys:", "  domains:",
     ]
     lines += [f"    domain{i:02d}: {{}}" for i in range(entries)]

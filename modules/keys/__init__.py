@@ -31,6 +31,9 @@ ADMIN_ACTIONS = [
 # every resource; in a key policy it can only mean the key itself.
 KEY_POLICY_FINDINGS = ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356")
 USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+# What CloudWatch Logs may do under an encryption-context condition: only actions whose
+# requests carry an encryption context can match it (kms:DescribeKey's never do).
+LOGS_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
 # Resources whose service uses the key with the credentials of whoever calls it, so
 # Terraform needs the key through that service when it creates or reads them.
 CALLER_SERVICES = {
@@ -155,7 +158,7 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
     if name == PLATFORM:  # log groups (flow logs, job logs, the audit trail) use the platform key
         statements.append(statement(
             "CloudWatchLogsUsesKeyForThisAccount",
-            USE_ACTIONS,
+            LOGS_ACTIONS,
             ["*"],
             principals={"Service": [f"logs.{env.region}.amazonaws.com"]},
             conditions=[("ArnLike", "kms:EncryptionContext:aws:logs:arn", [env.arn("logs", "log-group:*")])],

@@ -11,18 +11,14 @@ environment pins.
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 from mlops.module_api import BuildContext, Environment, Module, fragment, literal, tf_name
 
-from . import baselines, card, catalog, deploy, stepfunctions, triggers
+from . import baselines, card, catalog, deploy, scripts, stepfunctions, triggers
 from .baselines import Plan
 from .checks import check
 from .definition import Inputs, definition
-
-# Framework inference containers, by training repository.
-INFERENCE = {"pytorch-training": "pytorch-inference", "tensorflow-training": "tensorflow-inference",
-             "huggingface-pytorch-training": "huggingface-pytorch-inference"}
-
 
 def group_name(spec, env: Environment, name: str) -> str:
     return f"{spec['project']}-{env.name}-{name}"
@@ -54,34 +50,42 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
     }, path=path + ("registry",), prevent_destroy=True)
     card.build(ctx, name, model, group_name(spec, env, name), path)
     training = model["training"]
-    train_image, inference_image, content_type = _images(ctx, name, training)
+    images = _images(ctx, name, model)
     datasets = ctx.imported("data.datasets")
     buckets = ctx.imported("data.buckets")
     output = buckets[training["output_bucket"]]
     evaluation = model["evaluation"]
     endpoint = model.get("endpoint") or {}
     plan, configs = _baselines(ctx, name, training, datasets, output)
+    report_uri = None
+    if not evaluation.get("entry_point"):
+        report = _script(ctx, name, "evaluation_report.py", output, training, path + ("evaluation",))
+        report_uri = f"s3://{output.ref('bucket')}/{report.attrs['key']}"
+        configs.append(report)
     if plan:
         kept[name] = {kind: (baselines.prefix(name, kind), baselines.FILES[kind]) for kind in plan.kinds}
     inputs = Inputs(
         model=name,
         group=group.ref("model_package_group_name"),
         training_role=roles["training"].ref("arn"),
-        training_image=train_image,
-        inference_image=inference_image,
-        processing_image=_prebuilt(ctx, "processing", *catalog.PROCESSING),
+        training_image=images["training"],
+        inference_image=images["inference"],
+        processing_image=_prebuilt(ctx, "processing", catalog.PROCESSING, catalog.CPU) if _uses_processing(model, images) else "",
+        script_images={step: images[step] for step in ("preprocess", "evaluate") if images.get(step)},
         dataset_uri=datasets[training["input"]]["uri"],
         validation_uri=datasets[training["validation"]]["uri"] if training.get("validation") else None,
         output_uri=f"s3://{output.ref('bucket')}/models/{name}",
         code_uri=ctx.imported("repositories.packages", {}).get(name),
+        report_uri=report_uri,
+        region=env.region,
         key=key,
         subnets=ctx.imported("network.subnet_ids"),
         security_group=ctx.imported("workspace.security_group_id"),
         metric=evaluation["metric"],
         threshold=evaluation["min"] if "min" in evaluation else evaluation["max"],
         at_least="min" in evaluation,
-        content_type=content_type,
-        endpoint_instance=endpoint.get("instance_type", "ml.m5.large"),
+        content_type=images["content_type"],
+        endpoint_instance=endpoint.get("instance_type", catalog.DEFAULT_ENDPOINT),
         baselines=plan,
         test_uri=datasets[training["test"]]["uri"] if training.get("test") else None,
     )
@@ -127,7 +131,7 @@ def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, out
         dataset = quality.get("baseline_dataset") or training["input"]
         plan["data_quality"] = {"dataset_uri": datasets[dataset]["uri"], "header": quality["header"]}
     configs = []
-    bucket_key = ctx.imported("keys.arns")[ctx.spec["data"]["buckets"][training["output_bucket"]]["key"]]
+    bucket_key = _bucket_key(ctx, training)
     for kind, config in (("bias", baselines.bias_check_config), ("explainability", baselines.explainability_check_config)):
         if not monitors.get(kind):
             continue
@@ -145,42 +149,81 @@ def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, out
     return Plan(**plan), configs
 
 
+def _bucket_key(ctx: BuildContext, training: dict) -> str:
+    return ctx.imported("keys.arns")[ctx.spec["data"]["buckets"][training["output_bucket"]]["key"]]
+
+
+def _script(ctx: BuildContext, name: str, script: str, output, training: dict, path: tuple):
+    """Upload one of `scripts/` to the model's prefix in its output bucket, for a
+    pipeline step to run."""
+    text = resources.files(scripts).joinpath(script).read_text("utf-8")
+    return ctx.resource("aws_s3_object", tf_name(name, script.removesuffix(".py")), {
+        "bucket": output.ref("id"),
+        "key": f"models/{name}/code/{script}",
+        "content": literal(text),
+        "content_type": "text/x-python",
+        "server_side_encryption": "aws:kms",
+        "kms_key_id": _bucket_key(ctx, training),
+    }, path=path)
+
+
 def model_monitor_image(ctx: BuildContext) -> str:
     """Model Monitor's analyzer, resolved per region at plan time (baselines and monitors)."""
-    return _prebuilt(ctx, "model_monitor", *catalog.MODEL_MONITOR)
+    return _prebuilt(ctx, "model_monitor", catalog.MODEL_MONITOR, catalog.CPU)
 
 
 def clarify_image(ctx: BuildContext) -> str:
     """SageMaker Clarify's processing image (bias and explainability baselines and monitors)."""
-    return _prebuilt(ctx, "clarify", *catalog.CLARIFY)
+    return _prebuilt(ctx, "clarify", catalog.CLARIFY, catalog.CPU)
 
 
-def _images(ctx: BuildContext, name: str, training: dict) -> tuple[str, str, str]:
-    """Training image, inference image and content type of one model."""
+def _images(ctx: BuildContext, name: str, model: dict) -> dict:
+    """Training image, serving image and content type of one model, and the image its
+    scripts run in: a framework model's preprocessing and evaluation scripts run in its
+    training container (the CPU or GPU build, per the step's instance type), because
+    they load what the training script saved; the others use the processing image.
+    checks.py has made sure every image named here exists for its processor."""
+    training = model["training"]
     if training.get("algorithm"):
         algorithm = catalog.ALGORITHMS[training["algorithm"]]
-        image = _prebuilt(ctx, f"{name}_training", algorithm.repository, training["version"])
-        return image, image, algorithm.content_type
+        image = _prebuilt(ctx, f"{name}_training", algorithm.image(training["version"]),
+                          catalog.processor(training["instance_type"]))
+        return {"training": image, "inference": image, "content_type": algorithm.content_type}
     if training.get("framework"):
         framework = catalog.FRAMEWORKS[training["framework"]]
-        tag = catalog.framework_tag(training["framework"], training["version"], training["instance_type"])
-        image = _prebuilt(ctx, f"{name}_training", framework.repository, tag)
-        serving = INFERENCE.get(framework.repository)
+        built = framework.training[training["version"]]
+        trained_on = catalog.processor(training["instance_type"])
         # Serving runs on the endpoint's instance type, so its CPU or GPU build follows that.
-        endpoint_type = (ctx.section[name].get("endpoint") or {}).get("instance_type", "ml.m5.large")
-        serving_tag = catalog.framework_tag(training["framework"], training["version"], endpoint_type)
-        inference = _prebuilt(ctx, f"{name}_inference", serving, serving_tag) if serving else image
-        return image, inference, "text/csv"
+        endpoint_type = (model.get("endpoint") or {}).get("instance_type", catalog.DEFAULT_ENDPOINT)
+        serving = framework.serving[catalog.serving_version(training)]
+        images = {"training": _prebuilt(ctx, f"{name}_training", built, trained_on),
+                  "inference": _prebuilt(ctx, f"{name}_inference", serving, catalog.processor(endpoint_type)),
+                  "content_type": "text/csv"}
+        for step, section in (("preprocess", model.get("processing")), ("evaluate", model["evaluation"])):
+            if section and section.get("entry_point"):
+                runs_on = catalog.processor(section["instance_type"])
+                ident = f"{name}_training" if runs_on == trained_on else f"{name}_training_{runs_on}"
+                images[step] = _prebuilt(ctx, ident, built, runs_on)
+        return images
     published = ctx.imported("repositories.images")[training["image"]]
     image = published["parameter"].ref("insecure_value")
-    return image, image, "text/csv"
+    return {"training": image, "inference": image, "content_type": "text/csv"}
 
 
-def _prebuilt(ctx: BuildContext, ident: str, repository: str, tag: str) -> str:
+def _uses_processing(model: dict, images: dict) -> bool:
+    """Whether a step runs in the processing image: the report step (no evaluation
+    script), or a script that does not run in the framework's training container."""
+    scripts = (("processing", "preprocess"), ("evaluation", "evaluate"))
+    return not model["evaluation"].get("entry_point") or any(
+        (model.get(key) or {}).get("entry_point") and step not in images for key, step in scripts)
+
+
+def _prebuilt(ctx: BuildContext, ident: str, image: catalog.Image, processor: str) -> str:
+    """The registry path of one prebuilt image, looked up per region at plan time."""
     address = f"data.aws_sagemaker_prebuilt_ecr_image.{tf_name(ident)}"
     if not ctx.stack.has(address):
-        ctx.data("aws_sagemaker_prebuilt_ecr_image", tf_name(ident), {"repository_name": repository, "image_tag": tag},
-                 path=("models",))
+        ctx.data("aws_sagemaker_prebuilt_ecr_image", tf_name(ident),
+                 {"repository_name": image.repository, "image_tag": image.tag(processor)}, path=("models",))
     return "${" + address + ".registry_path}"
 
 

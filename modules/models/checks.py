@@ -10,6 +10,7 @@ from mlops.module_api import Environment
 
 from . import catalog
 from .channels import check_gate
+from .definition import transform_instance
 from .triggers import check_schedule
 
 
@@ -24,7 +25,32 @@ def check(spec, env: Environment) -> list[SpecError]:
         errors += _model(spec, name, models[name])
         errors += _name_lengths(spec, env, name, models[name])
         errors += _scores_csv(spec, name, models[name])
+        errors += _scores_in_batch(spec, name, models[name])
+        errors += _uploads_need_a_role(env, name, models[name])
     return errors
+
+
+def _uploads_need_a_role(env: Environment, name: str, model: dict) -> list[SpecError]:
+    """Without an evaluation script of its own, a model's pipeline runs the report script
+    mlops ships, which Terraform uploads into the KMS-encrypted output bucket; the key
+    policy lets Terraform encrypt objects only as the role the environment names."""
+    if env.role_arn or model["evaluation"].get("entry_point"):
+        return []
+    return [SpecError(("models", name, "evaluation"), f"Terraform uploads {name}'s evaluation report script encrypted, and "
+                      f"the key policy can name it only if {env.name} says which role Terraform runs as",
+                      hint=f"set environments.{env.name}.role (a role name or ARN the provider assumes)")]
+
+
+def _scores_in_batch(spec, name: str, model: dict) -> list[SpecError]:
+    """The model-quality baseline scores the holdout with a batch transform on the
+    endpoint's instance type (models/baselines.py), which must be one transform offers."""
+    monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
+    instance = (model.get("endpoint") or {}).get("instance_type")
+    if not monitors.get("model_quality") or not instance or transform_instance(instance):
+        return []
+    return [SpecError(("models", name, "endpoint", "instance_type"), f"the model-quality baseline scores the holdout "
+                      f"with a batch transform on the endpoint's instance type, and AWS offers no transform on {instance}",
+                      hint="pick an endpoint instance type batch transform offers too (ml.m5.large, say)")]
 
 
 def _scores_csv(spec, name: str, model: dict) -> list[SpecError]:
@@ -92,9 +118,8 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
             errors.append(SpecError(tpath + ("version",) if version else tpath,
                                     f"{training['algorithm']} has no version '{version}'" if version else f"{training['algorithm']} needs a version",
                                     hint="versions: " + ", ".join(algorithm.versions)))
-        if algorithm.gpu_only and not catalog.is_gpu(instance):
-            errors.append(SpecError(tpath + ("instance_type",), f"{training['algorithm']} trains on GPU instances only, and {instance} has no GPU",
-                                    hint="use a GPU instance such as ml.g5.xlarge or ml.p3.2xlarge"))
+        if catalog.processor(instance) not in algorithm.processors:
+            errors.append(SpecError(tpath + ("instance_type",), *_processor_error(training["algorithm"], "trains", algorithm.processors, instance)))
         emitted |= set(algorithm.metrics)
         asked = str(training["hyperparameters"].get("eval_metric", ""))
         if training["algorithm"] == "xgboost" and asked and metric.split(":", 1)[-1] not in asked.split(","):
@@ -104,21 +129,22 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
     elif kinds == ["framework"]:
         framework = catalog.FRAMEWORKS[training["framework"]]
         version = training.get("version")
-        if version not in framework.tags:
+        if version not in framework.training:
             errors.append(SpecError(tpath + ("version",) if version else tpath,
                                     f"{training['framework']} has no prebuilt training container for version '{version}'" if version else f"framework training needs a version",
-                                    hint=did_you_mean(version or "", framework.tags) or "versions: " + ", ".join(framework.tags)))
-        gpu = catalog.is_gpu(instance)
-        if (gpu and not framework.gpu) or (not gpu and not framework.cpu):
-            need = "a GPU" if not framework.cpu else "a CPU"
-            errors.append(SpecError(tpath + ("instance_type",), f"the {training['framework']} container needs {need} instance, and {instance} is not one",
-                                    hint="use ml.g5.xlarge" if not framework.cpu else "use ml.m5.xlarge"))
+                                    hint=did_you_mean(version or "", framework.training) or "versions: " + ", ".join(framework.training)))
+        else:
+            errors += _framework_images(base, model, framework)
         for key in ("entry_point", "source"):
             if not training.get(key):
                 errors.append(SpecError(tpath, f"framework training needs {key}",
                                         hint="entry_point: train.py and source: <repositories.code name>"))
     else:
         _ref(errors, tpath + ("image",), training["image"], repos.get("images", {}), "image", "repositories.images")
+    if training.get("serving_version") and kinds != ["framework"]:
+        errors.append(SpecError(tpath + ("serving_version",), "serving_version chooses a framework's serving container; "
+                                f"this model trains with {kinds[0]} {training[kinds[0]]}, which serves itself",
+                                hint="remove serving_version"))
     if kinds != ["algorithm"] and metric not in emitted:
         errors.append(SpecError(base + ("evaluation", "metric"), f"the training job does not emit '{metric}'",
                                 hint=did_you_mean(metric, emitted) or f"add metric_definitions: [{{name: {metric}, regex: ...}}] so the job reports it"))
@@ -154,4 +180,45 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
         errors.append(SpecError(base + ("endpoint", "max_instances"), "max_instances is below min_instances"))
     if endpoint.get("data_capture_percent"):
         _ref(errors, base + ("endpoint", "capture_bucket"), endpoint["capture_bucket"], buckets, "bucket", "data.buckets")
+    return errors
+
+
+def _processor_error(what: str, verb: str, processors: tuple[str, ...], instance: str) -> tuple[str, str]:
+    """Message and hint for an instance whose processor an image is not built for."""
+    if processors == (catalog.GPU,):
+        return (f"{what} {verb} on GPU instances only, and {instance} has no GPU",
+                "use a GPU instance such as ml.g5.xlarge or ml.p3.2xlarge")
+    return f"{what} {verb} on CPU instances only, and {instance} is a GPU instance", "use a CPU instance such as ml.m5.xlarge"
+
+
+def _framework_images(base: tuple, model: dict, framework: catalog.Framework) -> list[SpecError]:
+    """Every image a framework model runs exists for the processor it runs on: training,
+    its scripts (in the training container), and serving (on the endpoint's instance
+    type, or the default one the registered model names)."""
+    errors = []
+    training = model["training"]
+    tpath = base + ("training",)
+    name, version = training["framework"], training["version"]
+    built = framework.training[version]
+    steps = [(tpath + ("instance_type",), training["instance_type"], "trains")]
+    for key, what in (("processing", "preprocessing"), ("evaluation", "evaluation")):
+        if (model.get(key) or {}).get("entry_point"):
+            steps.append((base + (key, "instance_type"), model[key]["instance_type"], f"{what} runs"))
+    for path, instance, verb in steps:
+        if not built.tag(catalog.processor(instance)):
+            message, hint = _processor_error(f"{name} {version}", verb, tuple(built.tags), instance)
+            errors.append(SpecError(path, message, hint=hint))
+    serving = catalog.serving_version(training)
+    if serving not in framework.serving:
+        where = tpath + ("serving_version",) if training.get("serving_version") else tpath + ("version",)
+        errors.append(SpecError(where, f"{name} {serving} has no prebuilt serving container for the registered model and endpoint",
+                                hint="set training.serving_version to one of: " + ", ".join(framework.serving)))
+        return errors
+    endpoint = model.get("endpoint") or {}
+    instance = endpoint.get("instance_type", catalog.DEFAULT_ENDPOINT)
+    image = framework.serving[serving]
+    if not image.tag(catalog.processor(instance)):
+        message, hint = _processor_error(f"the {name} {serving} serving container", "runs", tuple(image.tags), instance)
+        path = base + ("endpoint", "instance_type") if endpoint else base
+        errors.append(SpecError(path, message, hint=hint if endpoint else f"add endpoint: {{instance_type: ...}}; {hint}"))
     return errors

@@ -17,23 +17,18 @@ names): Terraform fills them in when it renders `pipeline_definition`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from mlops.awsapi import model as api_model
 
 from . import baselines
 from .baselines import Plan
 from .jobs import processing, resources
 
-# Writes the evaluation report from the metric the training job emitted.
-REPORT_SCRIPT = (
-    "import json, os, pathlib\n"
-    "out = pathlib.Path('/opt/ml/processing/evaluation')\n"
-    "out.mkdir(parents=True, exist_ok=True)\n"
-    "report = {'metric': {'name': os.environ['METRIC_NAME'], 'value': float(os.environ['METRIC_VALUE'])},\n"
-    "          'training_job': os.environ['TRAINING_JOB']}\n"
-    "(out / 'evaluation.json').write_text(json.dumps(report, indent=2))\n"
-)
+# Where processing steps find the scripts they run (ProcessingInputs named "code").
+CODE = "/opt/ml/processing/code"
 # Unpacks the source package a code pipeline published, then runs one script from it.
-RUN_SCRIPT = "cd /opt/ml/processing/code && tar -xzf sourcedir.tar.gz && exec python3 {script}"
+RUN_SCRIPT = "cd " + CODE + " && tar -xzf sourcedir.tar.gz && exec python3 {script}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +45,8 @@ class Inputs:
     validation_uri: str | None
     output_uri: str             # s3://bucket/models/<model>
     code_uri: str | None        # s3://.../sourcedir.tar.gz for script-based training
+    report_uri: str | None      # s3://.../evaluation_report.py when the model has no evaluation script
+    region: str
     key: str
     subnets: list[str]
     security_group: str
@@ -60,6 +57,8 @@ class Inputs:
     endpoint_instance: str
     # With monitoring that compares against baselines: what the baseline steps need.
     baselines: Plan | None = None
+    # The image a step's script runs in ("preprocess", "evaluate"), when not the processing image.
+    script_images: dict[str, str] = field(default_factory=dict)
     test_uri: str | None = None  # the test channel (built-in algorithms' test:* metrics)
 
 
@@ -80,25 +79,31 @@ def definition(m: dict, i: Inputs) -> dict:
         steps.append(processing("Preprocess", m["processing"]["instance_type"], i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
                                  inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
-                                         ("code", i.code_uri, "/opt/ml/processing/code")],
-                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")]))
+                                         ("code", i.code_uri, CODE)],
+                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")],
+                                 image=i.script_images.get("preprocess")))
         train_input = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
     steps.append(_training(m, i, train_input, vpc))
     metric_value = {"Get": f"Steps.Train.FinalMetricDataList['{i.metric}'].Value"}
     evaluation = m["evaluation"]
     if evaluation.get("entry_point"):
         test_uri = i.test_uri or i.validation_uri or {"Get": "Parameters.DatasetUri"}
-        steps.append(processing("Evaluate", "ml.m5.large", i, vpc,
+        steps.append(processing("Evaluate", evaluation["instance_type"], i, vpc,
                                  entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
                                  inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
                                          ("test", test_uri, "/opt/ml/processing/test"),
-                                         ("code", i.code_uri, "/opt/ml/processing/code")],
-                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]))
+                                         ("code", i.code_uri, CODE)],
+                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")],
+                                 image=i.script_images.get("evaluate")))
     else:
-        step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", "-c", REPORT_SCRIPT], inputs=[],
+        # scripts/evaluation_report.py asks the SageMaker API (through the VPC endpoint)
+        # for the training job's metrics, so this one step cannot be network-isolated.
+        step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", f"{CODE}/evaluation_report.py"],
+                           inputs=[("code", i.report_uri, CODE)],
                            outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")])
-        step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "METRIC_VALUE": metric_value,
-                                            "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"}}
+        step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"},
+                                            "AWS_DEFAULT_REGION": i.region}
+        step["Arguments"]["NetworkConfig"]["EnableNetworkIsolation"] = False
         steps.append(step)
     register = {
         "Name": "Register", "Type": "RegisterModel",
@@ -110,12 +115,13 @@ def definition(m: dict, i: Inputs) -> dict:
                 "SupportedContentTypes": [i.content_type],
                 "SupportedResponseMIMETypes": ["application/json", "text/csv"],
                 "SupportedRealtimeInferenceInstanceTypes": [i.endpoint_instance],
-                "SupportedTransformInstanceTypes": [i.endpoint_instance],
             },
             "ModelMetrics": {"ModelQuality": {"Statistics": {
                 "ContentType": "application/json", "S3Uri": f"{i.output_uri}/evaluation/evaluation.json"}}},
         },
     }
+    if transform_instance(i.endpoint_instance):
+        register["Arguments"]["InferenceSpecification"]["SupportedTransformInstanceTypes"] = [i.endpoint_instance]
     gate_after = ["Evaluate"]
     if i.baselines:
         extra, metrics, waits = baselines.steps(i, vpc)
@@ -134,6 +140,12 @@ def definition(m: dict, i: Inputs) -> dict:
         },
     })
     return {"Version": "2020-12-01", "Metadata": {"GeneratedBy": "mlops"}, "Parameters": parameters, "Steps": steps}
+
+
+def transform_instance(instance_type: str) -> bool:
+    """Whether batch transform runs on the instance type (AWS's TransformInstanceType:
+    some endpoint types, ml.c5.large for one, are not offered for transform)."""
+    return instance_type in api_model("sagemaker").shape("TransformInstanceType")["enum"]
 
 
 def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:

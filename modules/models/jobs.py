@@ -11,12 +11,14 @@ if TYPE_CHECKING:
     from .definition import Inputs
 
 
-def processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: list, inputs: list, outputs: list) -> dict:
-    """A processing step with the processing image and the training role; callers change what differs."""
+def processing(name: str, instance_type: str, i: Inputs, vpc: dict, *, entry: list, inputs: list, outputs: list,
+               image: str | None = None) -> dict:
+    """A processing step with the training role, in `image` (by default the processing
+    image); callers change what differs."""
     return {
         "Name": name, "Type": "Processing",
         "Arguments": {
-            "AppSpecification": {"ImageUri": i.processing_image, "ContainerEntrypoint": entry},
+            "AppSpecification": {"ImageUri": image or i.processing_image, "ContainerEntrypoint": entry},
             "RoleArn": i.training_role,
             "ProcessingResources": {"ClusterConfig": resources(instance_type, {"InstanceType": instance_type, "InstanceCount": 1,
                                                                                 "VolumeSizeInGB": 30}, i.key)},

@@ -27,9 +27,6 @@ def training(ctx: BuildContext, name: str, model: dict, i: Inputs, pipeline_defi
     train["TrainingJobName.$"] = f"States.Format('{head}-{{}}', States.UUID())"
     evaluate = _task_arguments(steps["Evaluate"]["Arguments"], defaults)
     evaluate["ProcessingJobName.$"] = f"States.Format('{head}-eval-{{}}', States.UUID())"
-    if evaluate.get("Environment"):
-        evaluate["Environment"] = {"METRIC_NAME": i.metric, "METRIC_VALUE.$": "States.Format('{}', $.metric.value)",
-                                   "TRAINING_JOB.$": "$.train.TrainingJobName"}
     register = steps["CheckMetric"]["Arguments"]["IfSteps"][0]["Arguments"]
     register = _task_arguments(register, defaults)
     register["ModelApprovalStatus"] = "Approved" if model["registry"]["approval"] == "auto" else "PendingManualApproval"
@@ -122,9 +119,9 @@ def _replace_gets(node, defaults: dict) -> None:
                 node[key + ".$"] = "$.DatasetUri"
             elif get.startswith("Parameters."):
                 node[key] = defaults[get.removeprefix("Parameters.")]
-            elif get == "Steps.Train.ModelArtifacts.S3ModelArtifacts" and isinstance(node, dict):
+            elif get in ("Steps.Train.ModelArtifacts.S3ModelArtifacts", "Steps.Train.TrainingJobName") and isinstance(node, dict):
                 node.pop(key)
-                node[key + ".$"] = "$.train.ModelArtifacts.S3ModelArtifacts"
+                node[key + ".$"] = "$.train." + get.removeprefix("Steps.Train.")
             # anything else (the metric) is set by the caller
         else:
             _replace_gets(value, defaults)

@@ -77,7 +77,7 @@ def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
             "event_pattern": json.dumps({
                 "source": ["aws.s3"], "detail-type": ["Object Created"],
                 "detail": {"bucket": {"name": [dataset["bucket"].ref("bucket")]},
-                           "object": {"key": [_key_filter(dataset["prefix"], retrain["new_data_marker"])]}},
+                           "object": {"key": _key_filters(dataset["prefix"], retrain["new_data_marker"])}},
             }, sort_keys=True),
         }, path=path + ("on_new_data",))
         role = service_role(ctx, tf_name("retrain", name, "new_data"), "events.amazonaws.com", start,
@@ -92,7 +92,16 @@ def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
                      path=path + ("on_new_data",))
 
 
-def _key_filter(prefix: str, marker: str) -> dict:
+def _key_filters(prefix: str, marker: str) -> list[dict]:
     """Objects under the prefix; with a marker, only the marker file a finished upload
-    writes last, so a dataset version of a thousand files starts one run, not a thousand."""
-    return {"wildcard": f"{prefix}*{marker}"} if marker else {"prefix": prefix}
+    writes last (at the prefix or in any folder below it, never a file whose name merely
+    ends like it), so a dataset version of a thousand files starts one run, not a
+    thousand."""
+    if not marker:
+        return [{"prefix": prefix}]
+    return [{"wildcard": _verbatim(prefix + marker)}, {"wildcard": f"{_verbatim(prefix)}*/{_verbatim(marker)}"}]
+
+
+def _verbatim(text: str) -> str:
+    """Text a wildcard filter matches as written: `*` and `\\` escaped."""
+    return text.replace("\\", "\\\\").replace("*", "\\*")

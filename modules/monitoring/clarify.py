@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 
-from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, service_role, statement
+from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, sagemaker_source_arn, service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
 from mlops.names import fit
 
@@ -189,4 +189,4 @@ def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, sha
                       [env.arn("sagemaker", f"model/{spec['project']}-{env.name}-{name}-v*")]),
         ]
     return service_role(ctx, tf_name("clarify", name), "sagemaker.amazonaws.com", statements,
-                        path=("monitoring", "models", name), pin_account=False)
+                        path=("monitoring", "models", name), pin_account=False, source_arn=sagemaker_source_arn(env))

@@ -209,8 +209,9 @@ def _source(source: dict) -> tuple[list, dict]:
         action = dict(base, provider="CodeStarSourceConnection", configuration={
             "ConnectionArn": connection.ref("arn"), "FullRepositoryId": source["full_id"],
             "BranchName": source["branch"], "DetectChanges": "true", "OutputArtifactFormat": "CODE_ZIP"})
-        return [statement("UseGitHubConnection", ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
-                          [connection.ref("arn")])], action
+        # A codeconnections ARN matches only codeconnections actions: IAM needs the
+        # action's service prefix to be the resource's (codestar-connections is the old one).
+        return [statement("UseGitHubConnection", ["codeconnections:UseConnection"], [connection.ref("arn")])], action
     repo = source["repository"]
     action = dict(base, provider="CodeCommit", configuration={
         "RepositoryName": repo.ref("repository_name"), "BranchName": source["branch"],

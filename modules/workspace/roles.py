@@ -11,7 +11,8 @@ service supports it.
 
 from __future__ import annotations
 
-from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, service_role, statement
+from mlops.iam import (VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, sagemaker_source_arn, service_role,
+                       statement)
 from mlops.module_api import BuildContext
 
 from . import tracking
@@ -87,15 +88,17 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     if capture:  # endpoints write captured requests and responses as the inference role
         read.append(statement("WriteCapturedData", ["s3:PutObject"], capture))
     # SageMaker does not send aws:SourceAccount for every way it assumes these roles
-    # (Studio apps, pipelines, endpoints), so their trust policies name only the service.
+    # (Studio apps, pipelines, endpoints); their trust policies pin the account through
+    # aws:SourceArn instead, as SageMaker documents (mlops.iam.sagemaker_source_arn).
+    source = sagemaker_source_arn(env)
     roles = {}
     candidates, shadows = _baseline_needs(spec, env)
     roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
-                                     common() + read_write + ai("training") + shadows, path=path,
-                                     pin_account=False, accepted=accepted("training"))
+                                     common() + read_write + ai("training") + shadows + _report_needs(spec, env), path=path,
+                                     pin_account=False, source_arn=source, accepted=accepted("training"))
     roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
                                       common() + read + ai("inference"), path=path,
-                                      pin_account=False, accepted=accepted("inference"))
+                                      pin_account=False, source_arn=source, accepted=accepted("inference"))
     pass_training = statement("PassTrainingRole", ["iam:PassRole"], [roles["training"].ref("arn")],
                               conditions=[("StringEquals", "iam:PassedToService", ["sagemaker.amazonaws.com"])])
     run_jobs = statement("RunJobs", ["sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
@@ -108,7 +111,7 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
                                       common() + read_write + [pass_training, run_jobs, register] + candidates + ai("pipelines"),
                                       path=path,
-                                      pin_account=False, accepted=accepted("pipelines"))
+                                      pin_account=False, source_arn=source, accepted=accepted("pipelines"))
     start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
                                        "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",
                                        "sagemaker:StartPipelineExecution", "sagemaker:StopPipelineExecution"],
@@ -116,16 +119,19 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     apps = statement("UseStudioApps", ["sagemaker:AddTags", "sagemaker:CreateApp", "sagemaker:CreateSpace",
                                        "sagemaker:DeleteApp", "sagemaker:DeleteSpace", "sagemaker:DescribeApp",
                                        "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile",
-                                       "sagemaker:ListApps", "sagemaker:ListSpaces", "sagemaker:ListTags",
-                                       "sagemaker:UpdateSpace"],
+                                       "sagemaker:ListTags", "sagemaker:UpdateSpace"],
                      [env.arn("sagemaker", "domain/*"), env.arn("sagemaker", "app/*"),
                       env.arn("sagemaker", "space/*"), env.arn("sagemaker", "user-profile/*")])
     # People experiment too: the same job actions as the pipelines, and the registry read.
     browse = statement("BrowseRegistry", ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
-                                          "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages"],
+                                          "sagemaker:ListModelPackages"],
                        [env.arn("sagemaker", f"model-package/{project}-*"),
                         env.arn("sagemaker", f"model-package-group/{project}-*")])
-    studio = [start, apps, browse, run_jobs, pass_training]
+    # The Service Authorization Reference gives these list actions no resource type:
+    # IAM authorizes them only against Resource "*", so they get a statement of their own.
+    listing = statement("ListStudioAndRegistry", ["sagemaker:ListApps", "sagemaker:ListModelPackageGroups",
+                                                  "sagemaker:ListSpaces"], ["*"])
+    studio = [start, apps, browse, listing, run_jobs, pass_training]
     codecommit = sorted(r["repository"].ref("arn") for r in ctx.imported("repositories.sources", {}).values()
                         if r["provider"] == "codecommit")
     if codecommit:
@@ -133,7 +139,7 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                                                         "codecommit:GitPull", "codecommit:GitPush"], codecommit))
     roles["studio"] = service_role(ctx, "studio", "sagemaker.amazonaws.com",
                                    common() + read_write + studio + ai("studio") + mlflow.get("studio", []), path=path,
-                                   pin_account=False, accepted=accepted("studio"))
+                                   pin_account=False, source_arn=source, accepted=accepted("studio"))
     return roles
 
 
@@ -157,3 +163,12 @@ def _baseline_needs(spec, env) -> tuple[list[dict], list[dict]]:
             statement("DescribeCandidateModels", ["sagemaker:DescribeModel"], [env.arn("sagemaker", "model/*")]),
         ]
     return candidates, shadows
+
+
+def _report_needs(spec, env) -> list[dict]:
+    """A model without an evaluation script gets the report step of models/definition.py,
+    which runs as the training role and reads the training job's final metrics. Pipelines
+    name their training jobs, so no prefix narrows it."""
+    if all(m["evaluation"].get("entry_point") for m in spec.get("models", {}).values()):
+        return []
+    return [statement("ReadTrainingMetrics", ["sagemaker:DescribeTrainingJob"], [env.arn("sagemaker", "training-job/*")])]

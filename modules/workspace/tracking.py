@@ -27,7 +27,7 @@ LOG_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
 )]
 # What people do on top: the UI, clean-up, and curating the registry.
 MANAGE_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
-    "AccessUI", "DeleteExperiment", "DeleteModelVersion", "DeleteModelVersionTag", "DeleteRegisteredModel",
+    "DeleteExperiment", "DeleteModelVersion", "DeleteModelVersionTag", "DeleteRegisteredModel",
     "DeleteRegisteredModelAlias", "DeleteRegisteredModelTag", "DeleteRun", "DeleteTag", "RenameRegisteredModel",
     "RestoreExperiment", "RestoreRun", "SetModelVersionTag", "SetRegisteredModelAlias", "SetRegisteredModelTag",
     "TransitionModelVersionStage", "UpdateExperiment", "UpdateModelVersion", "UpdateRegisteredModel",
@@ -48,7 +48,10 @@ def role_statements(spec, env) -> dict[str, list[dict]]:
     if not spec["workspace"]["experiment_tracking"]["enabled"]:
         return {}
     arn = server_arn(spec, env)
+    # sagemaker-mlflow:AccessUI has no resource type in the Service Authorization
+    # Reference: IAM authorizes it only against Resource "*".
     return {"studio": [statement("TrackAndManageExperiments", LOG_ACTIONS + MANAGE_ACTIONS, [arn]),
+                       statement("OpenTrackingUi", ["sagemaker-mlflow:AccessUI"], ["*"]),
                        statement("OpenTrackingServer", OPEN_ACTIONS, [arn])]}
 
 
@@ -73,6 +76,9 @@ def build(ctx: BuildContext) -> None:
             "sagemaker:AddTags", "sagemaker:CreateModelPackage", "sagemaker:CreateModelPackageGroup",
             "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:UpdateModelPackage",
         ], [env.arn("sagemaker", f"model-package/{project}-*"), env.arn("sagemaker", f"model-package-group/{project}-*")]))
+    # AWS documents the tracking server role's trust policy with no condition
+    # (sagemaker/latest/dg/mlflow-create-tracking-server-iam.html), and no aws:SourceArn
+    # for tracking servers among SageMaker's confused-deputy examples: left unpinned.
     role = service_role(ctx, "experiment_tracking", "sagemaker.amazonaws.com", statements, path=path, pin_account=False)
     attrs = {
         "tracking_server_name": server_name(spec, env),
