@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import conformance, declared, names, registry
+from .awsapi import stack as awsapi
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
@@ -25,6 +26,8 @@ class Checked:
     document: Document | None
     resolved: list[Resolved] = field(default_factory=list)
     errors: list[SpecError] = field(default_factory=list)
+    # The stacks built from `resolved` (plain Python), which the checks ran on.
+    built: list[Target] = field(default_factory=list)
 
 
 def check(raw: bytes, source: str) -> Checked:
@@ -42,33 +45,22 @@ def check(raw: bytes, source: str) -> Checked:
     if errors:
         return Checked(document, errors=errors)
     resolved, errors = resolve(document.data, schema, modules)
-    if not errors:  # building is plain Python (no CDK), so validate runs these checks too
-        errors = built_checks([build(one, modules) for one in resolved])
-    return Checked(document, resolved, errors)
+    if errors:
+        return Checked(document, resolved, errors)
+    # Building is plain Python (no CDK), so validate runs the checks of built stacks too.
+    built = [build(one, modules) for one in resolved]
+    return Checked(document, resolved, built_checks(built), built)
 
 
 def targets(checked: Checked) -> list[Target]:
-    modules = registry.modules()
-    return [build(one, modules) for one in checked.resolved]
-
-
-def aws_errors(built: list[Target]) -> list[SpecError]:
-    """What AWS would reject in the built stacks, by its own API models (no CDK needed)."""
-    from .awsapi import stack as api
-
-    return _unique([error for target in built for error in api.check(target.stack)])
+    """The stacks of a spec that passed `check`, built once."""
+    return checked.built
 
 
 def plan(built: list[Target]) -> Plan:
-    """Check the built stacks (`built_checks`) and against AWS's API models, synthesize
-    them, check them against the pinned provider schemas, and render the files of
-    `generated/`; raises SpecInvalid when a stack does not pass."""
-    errors = built_checks(built)
-    if errors:
-        raise SpecInvalid(errors)
-    rejected = aws_errors(built)
-    if rejected:
-        raise SpecInvalid(rejected)
+    """Synthesize the built stacks (they passed `built_checks` in `check`), check them
+    against the pinned provider schemas, and render the files of `generated/`; raises
+    SpecInvalid when a stack does not conform."""
     from .cdk import synthesize  # the CDK runtime starts here and nowhere else
 
     stacks = synthesize(built)
@@ -92,9 +84,11 @@ def plan(built: list[Target]) -> Plan:
 def built_checks(built: list[Target]) -> list[SpecError]:
     """Checks that need the built stacks of every environment but not the CDK: physical
     names never collide (environments may share an account); the spec's exceptions
-    name resources the stacks contain, and declare every finding a spec setting causes."""
+    name resources the stacks contain, and declare every finding a spec setting causes;
+    then what AWS's API models reject (mlops.awsapi), in stacks that passed those."""
     stacks = [t.stack for t in built]
-    return names.check(stacks) + declared.check(stacks)
+    errors = names.check(stacks) + declared.check(stacks)
+    return errors or _unique([error for stack in stacks for error in awsapi.check(stack)])
 
 
 def _unique(errors: list[SpecError]) -> list[SpecError]:

@@ -31,7 +31,8 @@ def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> dict | 
     }, path=path + ("model_version",))
     variant = {"variant_name": "AllTraffic", "model_name": sm_model.ref("name"),
                "initial_instance_count": endpoint["min_instances"], "instance_type": endpoint["instance_type"]}
-    config = {"name_prefix": fit(f"{project}-{env.name}-{name}", 37) + "-", "production_variants": [variant]}
+    # EndpointConfigName allows 63 characters; Terraform appends 26 to a name_prefix.
+    config = {"name_prefix": fit(f"{project}-{env.name}-{name}", 63 - 26 - len("-")) + "-", "production_variants": [variant]}
     if not has_local_storage(endpoint["instance_type"]):  # local NVMe is encrypted in hardware
         config["kms_key_arn"] = key
     if endpoint["data_capture_percent"]:
