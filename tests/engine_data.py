@@ -43,7 +43,7 @@ def _payload(text: str, encoding: str, content_type: str, mode: str) -> dict:
 
 
 def event(event_id: str, row: list | None, output: str | None, *, encoding: str = "CSV",
-          inference_id: str | None = None) -> dict:
+          inference_id: str | None = None, time: str = "2026-11-30T10:00:00Z") -> dict:
     """One capture line: a CSV request (or a JSON object of named values when `encoding`
     is JSON) and a CSV response; BASE64 encodes the CSV text."""
     capture = {}
@@ -54,7 +54,7 @@ def event(event_id: str, row: list | None, output: str | None, *, encoding: str 
             capture["endpointInput"] = _payload(",".join(str(v) for v in row), encoding, "text/csv", "INPUT")
     if output is not None:
         capture["endpointOutput"] = _payload(output, "CSV", "text/csv; charset=utf-8", "OUTPUT")
-    meta = {"eventId": event_id, "inferenceTime": "2026-11-30T10:00:00Z"}
+    meta = {"eventId": event_id, "inferenceTime": time}
     if inference_id:
         meta["inferenceId"] = inference_id
     return {"captureData": capture, "eventMetadata": meta, "eventVersion": "0"}

@@ -14,10 +14,10 @@ ENDPOINT = "fraud-prod-fraud-xgb"
 SETTINGS = {"columns": COLUMNS, "features": COLUMNS, "drift_threshold": 0.1}
 
 
-def run_job(tmp_path, kind: str, inputs: dict, settings: dict = SETTINGS, name: str = "out") -> dict:
+def run_job(tmp_path, kind: str, inputs: dict, settings: dict = SETTINGS, name: str = "out", **extra) -> dict:
     """Run `job.main` on a configuration file; the documents it wrote, by file name."""
     config = {"kind": kind, "endpoint": ENDPOINT, "settings": settings, "inputs": {k: str(v) for k, v in inputs.items()},
-              "output": str(tmp_path / name), "publish": False, "timestamp": "2026-11-30T10:00:00Z"}
+              "output": str(tmp_path / name), "publish": False, "timestamp": "2026-11-30T10:00:00Z", **extra}
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(config))
     assert job.main(["--config", str(path)]) == 0
@@ -134,6 +134,20 @@ def test_the_baseline_must_know_every_monitored_feature(tmp_path, baseline_dir, 
                                   "inputs": {"baseline": str(baseline_dir), "capture": str(tmp_path)}, "output": "o"}))
     assert job.main(["--config", str(config), "--no-publish"]) == 1
     assert "the baseline has no feature merchant" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("window, expected", [
+    ({"hours": 1}, 10),  # the hour before the run's timestamp, 10:00
+    ({"start": "2026-11-30T10:00:00+01:00", "end": "2026-11-30T11:00:00Z"}, 20),  # 09:00Z to 11:00Z
+    ({}, 30),
+])
+def test_a_window_reads_only_the_events_of_its_hours(tmp_path, baseline_dir, window, expected):
+    # 10 events each at 08:30, 09:30 and 10:30, nanosecond fractions as some clients write them
+    events = [event(f"e-{i}", row, "0.5", time=f"2026-11-30T{8 + i % 3:02d}:30:00.123456789Z")
+              for i, row in enumerate(rows(30, 2))]
+    write_jsonl(tmp_path / "c" / "x.jsonl", events)
+    out = run_job(tmp_path, "data_quality", {"baseline": baseline_dir, "capture": tmp_path / "c"}, window=window)
+    assert out["statistics.json"]["records"] == expected
 
 
 def test_same_inputs_same_bytes(tmp_path, baseline_dir):

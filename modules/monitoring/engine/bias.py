@@ -30,13 +30,13 @@ import numpy as np
 
 try:
     from . import metrics
-    from .capture import InputError, read_capture, read_ground_truth, records
+    from .capture import InputError, read_capture, window, read_ground_truth, records
     from .model_quality import column, positive
     from .report import violation, violations_report
     from .stats import as_category, as_number, is_missing
 except ImportError:  # run from the uploaded folder as `python3 job.py`
     import metrics
-    from capture import InputError, read_capture, read_ground_truth, records
+    from capture import InputError, read_capture, window, read_ground_truth, records
     from model_quality import column, positive
     from report import violation, violations_report
     from stats import as_category, as_number, is_missing
@@ -120,7 +120,7 @@ def run(config: dict, capture_folder, ground_truth_folder=None) -> tuple[dict[st
         raise InputError(f"configuration: settings.alarms names {', '.join(sorted(set(alarms) - set(names)))}, "
                          f"which need ground truth (settings.label and a ground truth input)")
     labels = read_ground_truth(ground_truth_folder) if labelled_run else None
-    rows = [r for r in records(read_capture(capture_folder), columns, labels)
+    rows = [r for r in records(read_capture(capture_folder, *window(config)), columns, labels)
             if r.inputs is not None and r.output is not None and _predicted(settings, r.output) is not None]
     predicted = np.asarray([_predicted(settings, r.output) for r in rows], dtype=bool)
     labelled = np.asarray([r.label is not None and not is_missing(r.label) for r in rows], dtype=bool)

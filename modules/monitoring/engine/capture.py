@@ -25,9 +25,11 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import datetime
 import io
 import json
 import pathlib
+import re
 from dataclasses import dataclass, field
 
 
@@ -124,8 +126,41 @@ def _key(record: dict, where: str) -> str:
     return str(meta.get("inferenceId") or meta["eventId"])
 
 
-def read_capture(folder) -> list[Event]:
-    """Every captured event under a folder, in file and line order."""
+INSTANT = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$")
+
+
+def instant(text: str, where: str) -> datetime.datetime:
+    """An ISO 8601 time (UTC when it names no offset), with any number of fraction digits."""
+    match = INSTANT.match(str(text).strip())
+    if not match:
+        raise InputError(f"{where}: {text!r} is not an ISO 8601 time like 2026-11-30T10:00:00Z")
+    parts = [int(match[i]) for i in range(1, 7)]
+    micro = int((match[7] or "0")[:6].ljust(6, "0"))
+    offset = match[8] or "Z"
+    zone = datetime.timezone.utc
+    if offset != "Z":
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        zone = datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    return datetime.datetime(*parts, micro, tzinfo=zone)
+
+
+def window(config: dict) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """[start, end) of the events a run reads: the configuration's `window`, either
+    {"start", "end"} (ISO 8601, either may be left out) or {"hours": n} ending at the
+    run's `timestamp`; (None, None), every event, without one."""
+    spec = config.get("window") or {}
+    if not isinstance(spec, dict):
+        raise InputError("configuration: window must be {\"start\", \"end\"} or {\"hours\"}")
+    if "hours" in spec:
+        end = instant(config["timestamp"], "configuration: timestamp")
+        return end - datetime.timedelta(hours=float(spec["hours"])), end
+    return tuple(instant(spec[k], f"configuration: window.{k}") if spec.get(k) else None for k in ("start", "end"))
+
+
+def read_capture(folder, start: datetime.datetime | None = None, end: datetime.datetime | None = None) -> list[Event]:
+    """Every captured event under a folder, in file and line order; with `start` and/or
+    `end`, only those whose inferenceTime is in [start, end)."""
     events = []
     for path in jsonl_files(folder):
         for where, record in _lines(path):
@@ -133,6 +168,10 @@ def read_capture(folder) -> list[Event]:
             if not isinstance(capture, dict):
                 raise InputError(f"{where}: not a data capture record (no captureData)")
             event = Event(_key(record, where), str(record["eventMetadata"].get("inferenceTime", "")))
+            if start is not None or end is not None:
+                moment = instant(event.time, where + ": eventMetadata.inferenceTime")
+                if (start is not None and moment < start) or (end is not None and moment >= end):
+                    continue
             if "endpointInput" in capture:
                 event.inputs = decode(capture["endpointInput"], where + ": endpointInput")
             if "endpointOutput" in capture:

@@ -22,12 +22,12 @@ import pathlib
 
 try:
     from . import metrics, stats
-    from .capture import InputError, read_capture, records
+    from .capture import InputError, read_capture, window, records
     from .report import violation, violations_report
 except ImportError:  # run from the uploaded folder as `python3 job.py`
     import metrics
     import stats
-    from capture import InputError, read_capture, records
+    from capture import InputError, read_capture, window, records
     from report import violation, violations_report
 
 KIND = "data_quality"
@@ -50,24 +50,24 @@ def load_baseline(folder) -> tuple[dict, dict]:
 
 def check_feature(name: str, values: list, baseline: dict, constraint: dict,
                   drift_threshold: float) -> tuple[dict, list[dict]]:
-    """A feature's window statistics and its violations."""
-    window = stats.window_summary(values, baseline)
-    present = window["count"] - window["missing"]
-    window["completeness"] = present / window["count"] if window["count"] else None
-    window["drift"] = stats.drift(baseline, window)
+    """A feature's statistics in the window (`seen`) and its violations."""
+    seen = stats.window_summary(values, baseline)
+    present = seen["count"] - seen["missing"]
+    seen["completeness"] = present / seen["count"] if seen["count"] else None
+    seen["drift"] = stats.drift(baseline, seen)
     found = []
-    if window["completeness"] is not None and window["completeness"] < constraint["min_completeness"]:
-        found.append(violation("completeness", window["completeness"], constraint["min_completeness"],
-                               f"{name}: {window['missing']} of {window['count']} values missing", feature=name))
-    if window.get("non_numeric"):
-        share = window["non_numeric"] / present
+    if seen["completeness"] is not None and seen["completeness"] < constraint["min_completeness"]:
+        found.append(violation("completeness", seen["completeness"], constraint["min_completeness"],
+                               f"{name}: {seen['missing']} of {seen['count']} values missing", feature=name))
+    if seen.get("non_numeric"):
+        share = seen["non_numeric"] / present
         found.append(violation("data_type", share, 0.0,
-                               f"{name}: {window['non_numeric']} values are not numbers, the baseline's are", feature=name))
-    if window["drift"] is not None and window["drift"] > drift_threshold:
-        found.append(violation("drift", window["drift"], drift_threshold,
-                               f"{name}: distribution moved {window['drift']:.3f} from the baseline "
+                               f"{name}: {seen['non_numeric']} values are not numbers, the baseline's are", feature=name))
+    if seen["drift"] is not None and seen["drift"] > drift_threshold:
+        found.append(violation("drift", seen["drift"], drift_threshold,
+                               f"{name}: distribution moved {seen['drift']:.3f} from the baseline "
                                f"(Jensen-Shannon distance)", feature=name))
-    return window, found
+    return seen, found
 
 
 def run(config: dict, baseline_folder, capture_folder) -> tuple[dict[str, dict], list]:
@@ -81,21 +81,21 @@ def run(config: dict, baseline_folder, capture_folder) -> tuple[dict[str, dict],
     absent = [f for f in features if f not in baseline["features"] or f not in constraints["features"]]
     if absent:
         raise InputError(f"{baseline_folder}: the baseline has no feature {', '.join(absent)}")
-    rows = records(read_capture(capture_folder), columns)
+    rows = records(read_capture(capture_folder, *window(config)), columns)
     fitting = [r for r in rows if r.inputs is not None]
     malformed = sum(r.malformed for r in rows)
     summaries, found, data = {}, [], []
     for name in features:
         constraint = constraints["features"][name]
         threshold = float(settings.get("drift_threshold", constraint["drift_threshold"]))
-        window, problems = check_feature(name, [r.inputs[name] for r in fitting],
+        seen, problems = check_feature(name, [r.inputs[name] for r in fitting],
                                          baseline["features"][name], constraint, threshold)
-        summaries[name], found = window, found + problems
+        summaries[name], found = seen, found + problems
         drift_metric, completeness_metric = metrics.feature_metrics(endpoint, name)
-        if window["drift"] is not None:
-            data.append(metrics.Datum(drift_metric, window["drift"]))
-        if window["completeness"] is not None:
-            data.append(metrics.Datum(completeness_metric, window["completeness"]))
+        if seen["drift"] is not None:
+            data.append(metrics.Datum(drift_metric, seen["drift"]))
+        if seen["completeness"] is not None:
+            data.append(metrics.Datum(completeness_metric, seen["completeness"]))
     if malformed:
         found.append(violation("column_count", malformed, 0,
                                f"{malformed} captured rows do not have the {len(columns)} columns "

@@ -11,9 +11,12 @@ Configuration is one JSON file: `--config PATH`, else $MONITOR_CONFIG, else
      "inputs": {"capture": DIR, "baseline": DIR, "ground_truth": DIR, "dataset": PATH},
      "output": DIR,
      "publish": true,                        # send the metrics to CloudWatch
-     "timestamp": "2026-11-30T10:00:00Z"}    # of the data; default: now
+     "timestamp": "2026-11-30T10:00:00Z",    # of the data; default: now
+     "window": {"hours": 1}}                 # optional: only events of the hour before
+                                             # timestamp ({"start", "end"} also work)
 Relative paths are relative to the configuration file; missing inputs default to
-Processing's folders (/opt/ml/processing/input/<name>, output /opt/ml/processing/output).
+Processing's folders (/opt/ml/processing/input/<name>, output /opt/ml/processing/output);
+outside Processing, inputs and the output may be `s3://bucket/prefix` (`s3paths.py`).
 $PUBLISH_METRICS (true/false) and --no-publish override `publish`; --output overrides
 `output`. The region and credentials are boto3's (AWS_DEFAULT_REGION, the job's role).
 
@@ -22,8 +25,9 @@ baseline run: `statistics.json`, `constraints.json`) and `metrics.json`, the exa
 PutMetricData requests (`{"version": 1, "requests": [...]}`), written before publishing.
 
 Exit codes: 0 done, with or without violations (violations are data); 1 broken input or
-configuration (a message on stderr naming the file and line); 2 the reports were written
-but publishing to CloudWatch failed. Anything else is a bug.
+configuration (a message on stderr naming the file and line); 2 the reports were
+computed but delivering them failed (uploading to an s3:// output, or publishing to
+CloudWatch). Anything else is a bug.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ import json
 import os
 import pathlib
 import sys
+import tempfile
 
 try:
-    from . import baseline, bias, data_quality, metrics, model_quality
+    from . import baseline, bias, data_quality, metrics, model_quality, s3paths
     from .capture import InputError
 except ImportError:  # run from the uploaded folder as `python3 job.py`
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -45,6 +50,7 @@ except ImportError:  # run from the uploaded folder as `python3 job.py`
     import data_quality
     import metrics
     import model_quality
+    import s3paths
     from capture import InputError
 
 PROCESSING = pathlib.Path("/opt/ml/processing")
@@ -72,11 +78,16 @@ def _path(config_path: pathlib.Path, value, default: pathlib.Path) -> pathlib.Pa
     return path if path.is_absolute() else config_path.parent / path
 
 
-def run(config: dict, config_path: pathlib.Path) -> tuple[dict, list]:
-    """({file name: document}, PutMetricData requests) of one run; writes nothing."""
+def run(config: dict, config_path: pathlib.Path, staging: pathlib.Path) -> tuple[dict, list]:
+    """({file name: document}, PutMetricData requests) of one run; `s3://` inputs are
+    downloaded under `staging`; writes nothing else."""
     inputs = config.get("inputs", {})
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    config = {**config, "timestamp": config.get("timestamp") or now}
 
     def given(name: str) -> pathlib.Path:
+        if s3paths.is_s3(inputs.get(name)):
+            return s3paths.download(_client("s3"), inputs[name], staging / "input" / name)
         return _path(config_path, inputs.get(name), PROCESSING / "input" / name)
 
     kind = config["kind"]
@@ -89,8 +100,13 @@ def run(config: dict, config_path: pathlib.Path) -> tuple[dict, list]:
     else:
         truth = given("ground_truth") if inputs.get("ground_truth") or config.get("settings", {}).get("label") else None
         files, data = bias.run(config, given("capture"), truth)
-    timestamp = config.get("timestamp") or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return files, metrics.put_metric_data_requests(data, timestamp)
+    return files, metrics.put_metric_data_requests(data, config["timestamp"])
+
+
+def _client(service: str):
+    import boto3
+
+    return boto3.client(service)
 
 
 def write(folder: pathlib.Path, files: dict, requests: list) -> None:
@@ -102,38 +118,49 @@ def write(folder: pathlib.Path, files: dict, requests: list) -> None:
         (folder / name).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def deliver(config: dict, output: str, folder: pathlib.Path, requests: list, publish: bool) -> int:
+    """Upload the reports when the output is on S3, then publish; the data points sent."""
+    if s3paths.is_s3(output):
+        s3paths.upload(_client("s3"), folder, output)
+    return metrics.publish(_client("cloudwatch"), requests) if publish and requests else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="job.py", description="mlops monitoring job")
     parser.add_argument("--config", default=os.environ.get("MONITOR_CONFIG"),
                         help="configuration JSON (default $MONITOR_CONFIG, else Processing's config input)")
-    parser.add_argument("--output", help="write the reports here instead of the configured output")
+    parser.add_argument("--output", help="write the reports here (a folder or s3://) instead of the configured output")
     parser.add_argument("--no-publish", action="store_true", help="write metrics.json, send nothing")
     args = parser.parse_args(argv)
     config_path = pathlib.Path(args.config or PROCESSING / "input" / "config" / "monitor.json")
-    try:
-        config = load_config(config_path)
-        output = pathlib.Path(args.output) if args.output else _path(config_path, config.get("output"), PROCESSING / "output")
-        files, requests = run(config, config_path)
-        write(output, files, requests)
-    except InputError as broken:
-        print(f"monitoring job: {broken}", file=sys.stderr)
-        return 1
-    publish = config.get("publish", True)
-    if "PUBLISH_METRICS" in os.environ:
-        publish = os.environ["PUBLISH_METRICS"].strip().lower() in ("1", "true", "yes")
-    sent = 0
-    if publish and not args.no_publish and requests:
-        import boto3
-        import botocore.exceptions
-
+    with tempfile.TemporaryDirectory(prefix="mlops-monitoring-") as temporary:
+        staging = pathlib.Path(temporary)
         try:
-            sent = metrics.publish(boto3.client("cloudwatch"), requests)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as failed:
-            print(f"monitoring job: the reports are in {output}, but publishing failed: {failed}", file=sys.stderr)
-            return 2
+            config = load_config(config_path)
+            output = args.output or config.get("output")
+            folder = staging / "output" if s3paths.is_s3(output) else _path(config_path, output, PROCESSING / "output")
+            files, requests = run(config, config_path, staging)
+            write(folder, files, requests)
+        except InputError as broken:
+            print(f"monitoring job: {broken}", file=sys.stderr)
+            return 1
+        publish = config.get("publish", True) and not args.no_publish
+        if "PUBLISH_METRICS" in os.environ:
+            publish = publish and os.environ["PUBLISH_METRICS"].strip().lower() in ("1", "true", "yes")
+        sent = 0
+        if s3paths.is_s3(output) or (publish and requests):  # no AWS call, no boto3 needed
+            import botocore.exceptions
+
+            try:
+                sent = deliver(config, output, folder, requests, publish)
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, OSError) as failed:
+                where = output if s3paths.is_s3(output) else folder
+                print(f"monitoring job: the reports were computed ({where}), but delivering them failed: {failed}",
+                      file=sys.stderr)
+                return 2
     violations = len(files.get("constraint_violations.json", {}).get("violations", []))
-    print(json.dumps({"kind": config["kind"], "output": str(output), "published": sent, "violations": violations},
-                     sort_keys=True))
+    print(json.dumps({"kind": config["kind"], "output": str(output if s3paths.is_s3(output) else folder),
+                      "published": sent, "violations": violations}, sort_keys=True))
     return 0
 
 

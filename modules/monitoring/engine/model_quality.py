@@ -25,12 +25,12 @@ import numpy as np
 
 try:
     from . import metrics
-    from .capture import InputError, read_capture, read_ground_truth, records
+    from .capture import InputError, read_capture, window, read_ground_truth, records
     from .report import violation, violations_report
     from .stats import as_category, as_number, is_missing
 except ImportError:  # run from the uploaded folder as `python3 job.py`
     import metrics
-    from capture import InputError, read_capture, read_ground_truth, records
+    from capture import InputError, read_capture, window, read_ground_truth, records
     from report import violation, violations_report
     from stats import as_category, as_number, is_missing
 
@@ -145,7 +145,8 @@ def run(config: dict, capture_folder, ground_truth_folder) -> tuple[dict[str, di
     endpoint, settings = config["endpoint"], config.get("settings", {})
     if settings.get("problem_type") not in metrics.MODEL_QUALITY:
         raise InputError(f"configuration: settings.problem_type must be one of {', '.join(sorted(metrics.MODEL_QUALITY))}")
-    rows = records(read_capture(capture_folder), settings.get("columns") or [], read_ground_truth(ground_truth_folder))
+    limits = bounds(settings)
+    rows = records(read_capture(capture_folder, *window(config)), settings.get("columns") or [], read_ground_truth(ground_truth_folder))
     labelled = [r for r in rows if r.label is not None]
     pairs = [(r.output, r.label) for r in labelled if _usable(settings, r.output, r.label)]
     scores = score(settings, pairs) if pairs else {}
@@ -154,7 +155,7 @@ def run(config: dict, capture_folder, ground_truth_folder) -> tuple[dict[str, di
         value = scores.get(name)
         if value is not None:
             data.append(metrics.Datum(metrics.quality_metric(endpoint, name), value))
-    for name, limit in sorted(bounds(settings).items()):
+    for name, limit in sorted(limits.items()):
         value = scores.get(name)
         if value is None:
             continue
