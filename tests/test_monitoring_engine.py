@@ -150,6 +150,14 @@ def test_a_window_reads_only_the_events_of_its_hours(tmp_path, baseline_dir, win
     assert out["statistics.json"]["records"] == expected
 
 
+def test_a_window_without_traffic_is_no_violation_and_publishes_only_counts(tmp_path, baseline_dir):
+    (tmp_path / "empty").mkdir()
+    out = run_job(tmp_path, "data_quality", {"baseline": baseline_dir, "capture": tmp_path / "empty"})
+    assert out["constraint_violations.json"]["violations"] == []
+    published = {(d["MetricName"], d["Value"]) for r in out["metrics.json"]["requests"] for d in r["MetricData"]}
+    assert published == {("records", 0.0), ("violations", 0.0)}
+
+
 def test_same_inputs_same_bytes(tmp_path, baseline_dir):
     folder = capture(tmp_path / "c", rows(200, 9, amount_scale=1.3))
     first = run_job(tmp_path, "data_quality", {"baseline": baseline_dir, "capture": folder}, name="one")

@@ -158,3 +158,13 @@ def test_a_facet_value_nobody_has_is_reported(tmp_path):
     [violation] = out["constraint_violations.json"]["violations"]
     assert (violation["check"], violation["facet"]) == ("empty_facet", "region=rurl")
     assert out["statistics.json"]["facets"]["region=rurl"]["metrics"]["DPPL"] is None
+
+
+@pytest.mark.parametrize("facets, message", [
+    ([{"name": "region", "values": ["rural", "urban"]}], "each of settings.facets is"),
+    ([{"name": "country", "values": ["fr"]}], "must name columns of settings.features ['amount', 'region', 'age'], not country"),
+])
+def test_a_facet_that_cannot_be_measured_is_a_configuration_error(tmp_path, capsys, facets, message):
+    with pytest.raises(AssertionError):
+        _bias_run(tmp_path, ["0.7"] * len(TRAFFIC), {**FACETS, "facets": facets})
+    assert message in capsys.readouterr().err

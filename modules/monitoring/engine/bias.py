@@ -4,10 +4,12 @@ Vocabulary, as SageMaker Clarify uses it (https://docs.aws.amazon.com/sagemaker/
 a *facet* is a sensitive column and the group *d* it names (`values: ["rural"]`: rows
 whose value is "rural"; a number, `values: [60]`: rows whose value is above 60; write
 the value as a string to name a numeric category); facet *a* is every other row with a
-value. Rows where the facet's value is missing are in neither. A prediction is positive
-(y' = 1) when its probability (`probability_attribute`) is above `probability_threshold`
-(default 0.5), or else when the predicted label (`inference_attribute`, default the last
-column) is a `positive_label` (default [1]); an observed label (y = 1) likewise.
+value (the value names the sensitive group, as Clarify's own implementation, smclarify,
+reads it: its `sensitive_facet_index` is facet d). Rows whose value is missing are in
+neither. A prediction is positive (y' = 1) when its probability (`probability_attribute`)
+is above `probability_threshold` (default 0.5), or else when the predicted label
+(`inference_attribute`, default the last column) is a `positive_label` (default [1]); an
+observed label (y = 1) likewise.
 
 Metrics, with Clarify's definitions (one page each, https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-post-training-bias-metric-<name>.html):
 - DPPL = q'a - q'd, q' = n'(1)/n, the share predicted positive (`-dppl`);
@@ -15,7 +17,7 @@ Metrics, with Clarify's definitions (one page each, https://docs.aws.amazon.com/
 with ground truth (the spec's `label`), from each group's TP, FP, FN, TN:
 - AD = ACCa - ACCd (`-ad`); RD = TPRa - TPRd, TPR = TP/(TP+FN) (`-rd`);
 - DAR = TPa/(TPa+FPa) - TPd/(TPd+FPd) (`-dar`); DRR = TNd/(TNd+FNd) - TNa/(TNa+FNa) (`-drr`);
-- DCA = ca - cd, c = n(1)/n'(1) = (TP+FN)/(TP+FP) (`-dca`);
+- DCA = ca - cd, c = n(1)/n'(1) = (TP+FN)/(TP+FP) (`-dcacc`);
 - DCR = rd - ra, r = n(0)/n'(0) = (TN+FP)/(TN+FN) (`-dcr`);
 - TE = FPa/FNa - FPd/FNd (`-te`).
 A metric whose denominator is 0 in this window is undefined: reported as null, not
@@ -107,9 +109,11 @@ def _predicted(settings: dict, row: list) -> bool | None:
 
 def run(config: dict, capture_folder, ground_truth_folder=None) -> tuple[dict[str, dict], list]:
     endpoint, settings = config["endpoint"], config.get("settings", {})
-    columns = settings.get("features") or settings.get("columns") or []
+    columns = settings.get("columns") or settings.get("features") or []
     facets = settings.get("facets") or []
-    unknown = [f["name"] for f in facets if f["name"] not in columns]
+    if not all(isinstance(f, dict) and isinstance(f.get("values"), list) and len(f["values"]) == 1 for f in facets):
+        raise InputError('configuration: each of settings.facets is {"name": <column>, "values": [<value or threshold>]}')
+    unknown = [str(f.get("name")) for f in facets if f.get("name") not in columns]
     if not facets or unknown:
         raise InputError(f"configuration: settings.facets must name columns of settings.features {columns}"
                          + (f", not {', '.join(unknown)}" if unknown else ""))

@@ -144,9 +144,11 @@ def bounds(settings: dict) -> dict[str, dict]:
 def run(config: dict, capture_folder, ground_truth_folder) -> tuple[dict[str, dict], list]:
     endpoint, settings = config["endpoint"], config.get("settings", {})
     if settings.get("problem_type") not in metrics.MODEL_QUALITY:
-        raise InputError(f"configuration: settings.problem_type must be one of {', '.join(sorted(metrics.MODEL_QUALITY))}")
+        raise InputError("configuration: settings.problem_type must be one of "
+                         + ", ".join(sorted(metrics.MODEL_QUALITY)))
     limits = bounds(settings)
-    rows = records(read_capture(capture_folder, *window(config)), settings.get("columns") or [], read_ground_truth(ground_truth_folder))
+    events = read_capture(capture_folder, *window(config))
+    rows = records(events, settings.get("columns") or [], read_ground_truth(ground_truth_folder))
     labelled = [r for r in rows if r.label is not None]
     pairs = [(r.output, r.label) for r in labelled if _usable(settings, r.output, r.label)]
     scores = score(settings, pairs) if pairs else {}
