@@ -176,3 +176,39 @@ def test_js_distance_bounds():
 def test_bins_are_closed_on_the_right():
     assert stats.bin_proportions(stats.np.asarray([1.0, 2.0, 2.5, 3.0, 9.0]), [2.0, 3.0]) == [0.4, 0.4, 0.2]
     assert baseline.compute({"x": ["1", "", "3"]}, ["x"])[1]["features"]["x"]["min_completeness"] == round(2 / 3 - 0.01, 6)
+
+
+def test_the_capture_example_of_awss_documentation_and_multi_record_requests(tmp_path):
+    """The line AWS's data capture page shows (features shortened), a request of two CSV
+    rows answered by two rows, and one answered by JSON predictions."""
+    from mlops_modules.monitoring.engine import capture as reader
+
+    documented = ('{"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT",'
+                  '"data":"69,0,153.7\\n","encoding":"CSV"},"endpointOutput":{"observedContentType":'
+                  '"text/csv; charset=utf-8","mode":"OUTPUT","data":"0.0254181120544672","encoding":"CSV"}},'
+                  '"eventMetadata":{"eventId":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",'
+                  '"inferenceTime":"2022-02-14T17:25:49Z"},"eventVersion":"0"}')
+    two_rows = event("two", None, "0.1\n0.9")
+    two_rows["captureData"]["endpointInput"] = {"observedContentType": "text/csv", "mode": "INPUT",
+                                                "data": "1,2,3\n4,5,6", "encoding": "CSV"}
+    as_json = event("json", None, None)
+    as_json["captureData"] = {
+        "endpointInput": {"observedContentType": "application/json", "mode": "INPUT", "encoding": "JSON",
+                          "data": '{"instances": [{"features": [7, 8, 9]}, {"features": [1, 1, 1]}]}'},
+        "endpointOutput": {"observedContentType": "application/json", "mode": "OUTPUT", "encoding": "JSON",
+                           "data": '{"predictions": [0.3, 0.7]}'}}
+    (tmp_path / "c.jsonl").write_text(documented + "\n" + json.dumps(two_rows) + "\n" + json.dumps(as_json) + "\n")
+    found = [(r.key, r.inputs, r.output) for r in reader.records(reader.read_capture(tmp_path), ["a", "b", "c"])]
+    assert found == [
+        ("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", {"a": "69", "b": "0", "c": "153.7"}, ["0.0254181120544672"]),
+        ("two", {"a": "1", "b": "2", "c": "3"}, ["0.1"]), ("two", {"a": "4", "b": "5", "c": "6"}, ["0.9"]),
+        ("json", {"a": 7, "b": 8, "c": 9}, [0.3]), ("json", {"a": 1, "b": 1, "c": 1}, [0.7]),
+    ]
+
+
+def test_types_make_numeric_looking_codes_categories():
+    values = {"zip": ["75001", "75002", "75001", "69001"]}
+    assert baseline.compute(values, ["zip"])[0]["features"]["zip"]["type"] == "numeric"
+    statistics, constraints = baseline.compute(values, ["zip"], types={"zip": "categorical"})
+    assert statistics["features"]["zip"]["frequencies"] == {"69001": 0.25, "75001": 0.5, "75002": 0.25}
+    assert constraints["features"]["zip"]["type"] == "categorical"

@@ -4,6 +4,11 @@ Input: a CSV file, or a folder of `*.csv` files, either without a header (the la
 SageMaker's built-in algorithms train on: the label first when `label_first`, then the
 endpoint's input columns in order) or with one (`header`: columns are found by name).
 Column names come from configuration (`columns`, else `features`), never from positions.
+Settings: `columns` (the endpoint's input columns, in order), `features` (those to keep;
+default all), `header` (default false), `label_first` (default true; ignored with a
+header), `types` ({column: "numeric" | "categorical"}, for numeric-looking categories
+such as codes; default: numeric when every present value is a number),
+`drift_threshold` and `completeness_tolerance` (below).
 
 `statistics.json` (format version 1):
     {"version": 1, "kind": "baseline", "records": N,
