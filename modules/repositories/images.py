@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import json
 import shlex
-from importlib import resources
-
-import jinja2
 
 from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
 from mlops.names import fit
 
+from .buildspec import render as render_buildspec
+
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 UNPUBLISHED = "unpublished"
-_TEMPLATE = jinja2.Environment(
-    loader=jinja2.FunctionLoader(lambda name: resources.files(__package__).joinpath(name).read_text("utf-8")),
-    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    autoescape=False,
-)
-# Jinja's own tojson escapes quotes and <>& for HTML; a YAML double-quoted string needs
-# only JSON's escapes, so commands stay readable.
-_TEMPLATE.filters["yaml_string"] = lambda text: json.dumps(text, ensure_ascii=False)
 
 
 def parameter_name(project: str, env: str, image: str) -> str:
@@ -58,12 +49,6 @@ def buildspec(image: str, settings: dict) -> str:
         ],
         artifacts=["imageDetail.json"],
     )
-
-
-def render_buildspec(summary: str, phases: list[tuple[str, list[str]]], artifacts: list[str] = ()) -> str:
-    """A buildspec from the template. Commands are rendered as JSON strings, which YAML
-    reads verbatim, so no value from the spec can break the YAML or the shell."""
-    return _TEMPLATE.get_template("buildspec.yml.j2").render(summary=summary, phases=phases, artifacts=list(artifacts))
 
 
 def build(ctx: BuildContext, sources: dict[str, dict]) -> dict[str, dict]:

@@ -10,7 +10,8 @@ import shlex
 from mlops.iam import statement
 from mlops.module_api import BuildContext, tf_name
 
-from .images import release_pipeline, render_buildspec
+from .buildspec import render as render_buildspec
+from .images import release_pipeline
 
 
 def package_key(model: str) -> str:
