@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from .errors import SpecError, SpecPath
+from .errors import SpecError, SpecPath, format_path
 
 # Terraform names: a letter or underscore first, then letters, digits, _ and -.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -136,6 +136,9 @@ class Stack:
     # Key policy statements modules ask for (a service principal that must use a key),
     # by key name; the keys module writes them into the key policies when it finalizes.
     key_statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Spec names that became one Terraform address (tf_name writes `-` and `.` as `_`):
+    # the build pass returns them as errors, so `validate` reports them too.
+    errors: list[SpecError] = field(default_factory=list)
     _addresses: set[str] = field(default_factory=set)
 
     def get(self, address: str) -> Resource:
@@ -146,8 +149,20 @@ class Stack:
         return found[0]
 
     def add(self, resource: Resource) -> Resource:
+        """Add a resource; a second one at the same address is a spec error when two
+        spec values produced them, and a module bug when one value did."""
         if resource.address in self._addresses:
-            raise ValueError(f"{resource.module}: {resource.address} emitted twice")
+            other = self.get(resource.address)
+            if other.spec_path == resource.spec_path:
+                raise ValueError(f"{resource.module}: {resource.address} emitted twice")
+            error = SpecError(resource.spec_path, f"becomes the Terraform address {resource.address}, as "
+                              f"{format_path(other.spec_path)} does",
+                              hint="names that differ only in '-', '_' or '.' (or not at all) make one Terraform "
+                                   "name: keep one of the two, or rename it")
+            if not any(e.path == error.path and e.message.endswith(f"as {format_path(other.spec_path)} does")
+                       for e in self.errors):
+                self.errors.append(error)
+            return resource
         self._addresses.add(resource.address)
         self.resources.append(resource)
         return resource

@@ -13,22 +13,25 @@ from . import conformance, registry
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
-from .resolve import Resolved, resolve
+from .resolve import Resolved, moved, resolve
 from .schema import assemble
 from .write import Plan, render
 
 
 @dataclass
 class Checked:
-    """A spec that passed every check, resolved per environment; errors when it did not."""
+    """A spec that passed every check, resolved and built per environment; errors when it did not."""
 
     document: Document | None
     resolved: list[Resolved] = field(default_factory=list)
     errors: list[SpecError] = field(default_factory=list)
+    built: list[Target] = field(default_factory=list)
 
 
 def check(raw: bytes, source: str) -> Checked:
-    """load, validate and resolve: everything `mlops validate` does, without the CDK."""
+    """load, validate, resolve and build: everything `mlops validate` does, without the
+    CDK. Building is plain Python and finds what only the whole stack shows (two names
+    that become one Terraform address), so `validate` and `compile` agree on every spec."""
     try:
         document = load(raw, source)
     except SpecInvalid as invalid:
@@ -41,12 +44,16 @@ def check(raw: bytes, source: str) -> Checked:
     if errors:
         return Checked(document, errors=errors)
     resolved, errors = resolve(document.data, schema, modules)
-    return Checked(document, resolved, errors)
+    if errors:
+        return Checked(document, resolved, errors)
+    built = [build(one, modules) for one in resolved]
+    errors = [moved(one, error) for one, target in zip(resolved, built) for error in target.stack.errors]
+    return Checked(document, resolved, _unique(errors), built if not errors else [])
 
 
 def targets(checked: Checked) -> list[Target]:
-    modules = registry.modules()
-    return [build(one, modules) for one in checked.resolved]
+    """The stacks `check` built, one per environment."""
+    return checked.built
 
 
 def plan(built: list[Target]) -> Plan:
