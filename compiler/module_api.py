@@ -139,20 +139,19 @@ class Stack:
     # Spec names that became one Terraform address (tf_name writes `-` and `.` as `_`):
     # the build pass returns them as errors, so `validate` reports them too.
     errors: list[SpecError] = field(default_factory=list)
-    _addresses: set[str] = field(default_factory=set)
+    _by_address: dict[str, Resource] = field(default_factory=dict)
 
     def get(self, address: str) -> Resource:
         """A resource an earlier module emitted, by address (for `depends_on`)."""
-        found = [r for r in self.resources if r.address == address]
-        if not found:
+        if address not in self._by_address:
             raise KeyError(f"{address} is not in the stack (yet): a module-order bug")
-        return found[0]
+        return self._by_address[address]
 
     def add(self, resource: Resource) -> Resource:
         """Add a resource; a second one at the same address is a spec error when two
         spec values produced them, and a module bug when one value did."""
-        if resource.address in self._addresses:
-            other = self.get(resource.address)
+        other = self._by_address.get(resource.address)
+        if other is not None:
             if other.spec_path == resource.spec_path:
                 raise ValueError(f"{resource.module}: {resource.address} emitted twice")
             error = SpecError(resource.spec_path, f"becomes the Terraform address {resource.address}, as "
@@ -163,7 +162,7 @@ class Stack:
                        for e in self.errors):
                 self.errors.append(error)
             return resource
-        self._addresses.add(resource.address)
+        self._by_address[resource.address] = resource
         self.resources.append(resource)
         return resource
 

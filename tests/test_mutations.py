@@ -240,7 +240,7 @@ def test_many_mutated_specs(raw: bytes) -> None:
 
 
 @pytest.mark.slow
-@settings(QUICK, max_examples=12, suppress_health_check=list(HealthCheck))
+@settings(QUICK, max_examples=30, suppress_health_check=list(HealthCheck))
 @given(mutated(SCHEMA_VALID))
 def test_what_validates_also_synthesizes_and_conforms(raw: bytes) -> None:
     """compile's last two steps: CDK synthesis and the provider-schema check."""
