@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import SpecError, SpecInvalid, format_path
+from .errors import SpecError, SpecInvalid, format_path, printable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -145,7 +145,7 @@ def _locate(args: argparse.Namespace) -> int:
                 path = resolved.origin(resource.spec_path)
                 pos = checked.document.position(path)
                 print(f"{args.file}:{pos.line}:{pos.column}: {resolved.env.name}: {args.address}: "
-                      f"{format_path(path)} (module {resource.module})")
+                      f"{printable(format_path(path))} (module {resource.module})")
                 found += 1
     if not found:
         print(f"mlops: no environment of {args.file} emits {args.address}", file=sys.stderr)
@@ -177,9 +177,11 @@ def _report(args: argparse.Namespace, checked) -> int:
         print(json.dumps({"errors": [_as_json(args.file, *row) for row in rows]}, indent=2))
     else:
         for line, col, error in rows:
-            print(f"{args.file}:{line}:{col}: error: {format_path(error.path)}: {error.message}", file=sys.stderr)
+            # Everything after the position may echo the spec: escaped, so it stays one line.
+            print(f"{args.file}:{line}:{col}: error: {printable(format_path(error.path))}: {printable(error.message)}",
+                  file=sys.stderr)
             if error.hint:
-                print(f"  hint: {error.hint}", file=sys.stderr)
+                print(f"  hint: {printable(error.hint)}", file=sys.stderr)
         tail = "; nothing was written" if args.command == "compile" else ""
         print(f"mlops: {len(rows)} error{'s' if len(rows) != 1 else ''}{tail}", file=sys.stderr)
     return EXIT_INVALID

@@ -9,6 +9,7 @@ through the source map the loader kept, so every message is anchored the same wa
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -61,6 +62,20 @@ def format_path(path: SpecPath) -> str:
         else:
             out += ("." if out else "") + part
     return out or "(top level)"
+
+
+def printable(text: str) -> str:
+    """`text` with control, format and line-separator characters escaped (`\\n`, `\\x1b`,
+    `\\u202e`): a key or value echoed from the spec must neither end its error line, so
+    each error stays one `file:line:col:` line, nor move the cursor or recolor the
+    user's terminal."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNPRINTABLE else ch
+        for ch in text
+    )
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -25,7 +25,7 @@ from importlib import resources
 from typing import Any
 
 from .declared import ExpectedFinding
-from .errors import SpecError, SpecPath
+from .errors import SpecError, SpecPath, format_path
 
 # Terraform names: a letter or underscore first, then letters, digits, _ and -.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -142,28 +142,36 @@ class Stack:
     expected_findings: list[ExpectedFinding] = field(default_factory=list)
     # The spec's own exceptions, with the spec path of each entry.
     spec_exceptions: list[tuple[SpecPath, CheckException]] = field(default_factory=list)
-    address_clashes: list[tuple[Resource, Resource]] = field(default_factory=list)
-    _addresses: set[str] = field(default_factory=set)
+    # Spec names that became one Terraform address (tf_name writes `-` and `.` as `_`):
+    # the build pass returns them as errors, so `validate` reports them too.
+    errors: list[SpecError] = field(default_factory=list)
+    _by_address: dict[str, Resource] = field(default_factory=dict)
 
     def get(self, address: str) -> Resource:
         """A resource an earlier module emitted, by address (for `depends_on`)."""
-        found = [r for r in self.resources if r.address == address]
-        if not found:
+        if address not in self._by_address:
             raise KeyError(f"{address} is not in the stack (yet): a module-order bug")
-        return found[0]
+        return self._by_address[address]
 
     def has(self, address: str) -> bool:
-        return address in self._addresses
+        return address in self._by_address
 
     def add(self, resource: Resource) -> Resource:
-        if resource.address in self._addresses:
-            first = self.get(resource.address)
-            if first.spec_path == resource.spec_path:  # one entry emitting twice: a module bug
+        """Add a resource; a second one at the same address is a spec error when two
+        spec values produced them, and a module bug when one value did."""
+        other = self._by_address.get(resource.address)
+        if other is not None:
+            if other.spec_path == resource.spec_path:
                 raise ValueError(f"{resource.module}: {resource.address} emitted twice")
-            # Two spec entries whose names make one address: reported by mlops.names.
-            self.address_clashes.append((first, resource))
+            error = SpecError(resource.spec_path, f"becomes the Terraform address {resource.address}, as "
+                              f"{format_path(other.spec_path)} does",
+                              hint="names that differ only in '-', '_' or '.' (or not at all) make one Terraform "
+                                   "name: keep one of the two, or rename it")
+            if not any(e.path == error.path and e.message.endswith(f"as {format_path(other.spec_path)} does")
+                       for e in self.errors):
+                self.errors.append(error)
             return resource
-        self._addresses.add(resource.address)
+        self._by_address[resource.address] = resource
         self.resources.append(resource)
         return resource
 

@@ -101,25 +101,10 @@ SHARED_HINT = "this name does not include the environment: give each environment
 def check(stacks: Iterable) -> list[SpecError]:
     """Every two resources of one type in one namespace, across all environments'
     stacks (`module_api.Stack`), that get the same physical name: one error each, at the
-    spec entry of the second. Before that, two spec entries whose names give one
-    Terraform address (`release_image_train_trigger` for image `train-trigger`'s release
-    role and image `train`'s trigger role)."""
+    spec entry of the second. (Two spec entries whose names give one Terraform address
+    are found earlier, when the build adds them to a stack: `module_api.Stack.add`.)"""
     seen: dict[tuple, tuple] = {}
     errors: list[SpecError] = []
-    stacks = list(stacks)
-    for stack in stacks:
-        pairs = {}
-        for first, second in stack.address_clashes:  # one error per two entries
-            pairs.setdefault((first.spec_path, second.spec_path), (first, second))
-        for first, second in pairs.values():
-            error = SpecError(second.spec_path, f"module {second.module}: {format_path(second.spec_path)} and "
-                              f"{format_path(first.spec_path)} both make {second.address}",
-                              hint="rename one of the two entries (Terraform names are built from entry names, "
-                                   "with - and _ alike)", key=True)
-            if error not in errors:
-                errors.append(error)
-    if errors:
-        return errors  # the stacks are incomplete: comparing names would mislead
     for stack in stacks:
         env = stack.env
         for resource in stack.resources:

@@ -14,14 +14,14 @@ from .awsapi import stack as awsapi
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
-from .resolve import Resolved, resolve
+from .resolve import Resolved, moved, resolve
 from .schema import assemble
 from .write import Plan, render
 
 
 @dataclass
 class Checked:
-    """A spec that passed every check, resolved per environment; errors when it did not."""
+    """A spec that passed every check, resolved and built per environment; errors when it did not."""
 
     document: Document | None
     resolved: list[Resolved] = field(default_factory=list)
@@ -32,7 +32,9 @@ class Checked:
 
 def check(raw: bytes, source: str) -> Checked:
     """load, validate, resolve, build and check the built stacks: everything `mlops
-    validate` does, without the CDK."""
+    validate` does, without the CDK. Building is plain Python and finds what only the
+    whole stack shows (two names that become one Terraform address, physical names that
+    collide, what AWS's API models reject), so `validate` and `compile` agree on every spec."""
     try:
         document = load(raw, source)
     except SpecInvalid as invalid:
@@ -47,13 +49,15 @@ def check(raw: bytes, source: str) -> Checked:
     resolved, errors = resolve(document.data, schema, modules)
     if errors:
         return Checked(document, resolved, errors)
-    # Building is plain Python (no CDK), so validate runs the checks of built stacks too.
     built = [build(one, modules) for one in resolved]
+    errors = [moved(one, error) for one, target in zip(resolved, built) for error in target.stack.errors]
+    if errors:
+        return Checked(document, resolved, _unique(errors))
     return Checked(document, resolved, built_checks(built), built)
 
 
 def targets(checked: Checked) -> list[Target]:
-    """The stacks of a spec that passed `check`, built once."""
+    """The stacks `check` built, one per environment."""
     return checked.built
 
 

@@ -1,10 +1,11 @@
 """Resolve a valid document into one spec per environment.
 
-For each environment: apply its `overrides` over the top-level sections (mappings merge
-key by key, anything else replaces), fill the schema's defaults, then run every
-module's semantic checks. Each resolved value remembers where it was written, so an
-error about a value that came from `environments.prod.overrides` points at that line,
-not at the base value it replaced.
+For each environment: apply its `additions` and `overrides` over the top-level sections
+(compiler/overrides.py), fill the schema's defaults, validate the merged sections, and
+only then run the modules' semantic checks, so no check ever sees data the schema
+rejects. Each resolved value remembers where it was written, so an error about a value
+that came from `environments.prod.overrides` points at that line, not at the base
+value it replaced.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from . import arns, declared
 from .errors import SpecError, SpecPath
 from .module_api import Environment, Module, partition
+from .overrides import merge
 from .validate import validate
 
 # Not module sections; `environments` stays in each resolved spec (read-only) so a
@@ -46,15 +48,12 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     resolved: list[Resolved] = []
     errors: dict[tuple, SpecError] = {}
     for name in sorted(data["environments"]):
-        one = _resolve_one(data, name, schema)
-        found = _validate_overridden(one.spec, data["environments"][name].get("overrides") or {}, schema)
-        found += arns.check(one.spec, one.env)
-        for module in modules:
-            if module.name in one.spec:
-                found += module.check(one.spec, one.env)
+        one, found = _resolve_one(data, name, schema)
+        if not found:
+            found = arns.check(one.spec, one.env) + _checks(one, modules)
         for error in found:
-            moved = _moved(one, error)
-            errors.setdefault((moved.path, moved.message), moved)
+            error = moved(one, error)
+            errors.setdefault((error.path, error.message), error)
         resolved.append(one)
     for error in declared.entries(data):
         errors.setdefault((error.path, error.message), error)
@@ -63,12 +62,32 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
         specs = {one.env.name: one.spec for one in resolved}
         for module in modules:
             for env_name, error in module.check_environments(specs):
-                moved = _moved(by_name[env_name], error)
-                errors.setdefault((moved.path, moved.message), moved)
+                error = moved(by_name[env_name], error)
+                errors.setdefault((error.path, error.message), error)
     return resolved, list(errors.values())
 
 
-def _moved(one: Resolved, error: SpecError) -> SpecError:
+def _checks(one: Resolved, modules: tuple[Module, ...]) -> list[SpecError]:
+    """Every module's check on a spec that passed the schema, each module only when the
+    modules it reads (`after`) found nothing wrong: a check may then index any name
+    another module's check vouched for (a dataset's bucket, a model's image) without
+    guarding against the reference that check has just reported missing."""
+    found: list[SpecError] = []
+    failed: set[str] = set()
+    for module in modules:
+        if module.name not in one.spec:
+            continue
+        if failed & set(module.after):
+            failed.add(module.name)
+            continue
+        errors = module.check(one.spec, one.env)
+        if errors:
+            failed.add(module.name)
+            found += errors
+    return found
+
+
+def moved(one: Resolved, error: SpecError) -> SpecError:
     """The same error, pointing at the line of mlops.yaml that wrote the value."""
     return SpecError(one.origin(error.path), error.message, error.hint, error.position, error.key)
 
@@ -82,40 +101,36 @@ def environment(data: Mapping[str, Any], name: str) -> Environment:
     return Environment(name=name, account=env["account"], region=region, role_arn=role)
 
 
-def _resolve_one(data: Mapping[str, Any], name: str, schema: dict) -> Resolved:
+def _resolve_one(data: Mapping[str, Any], name: str, schema: dict) -> tuple[Resolved, list[SpecError]]:
+    """The environment's spec, and what is wrong with it before any module check runs:
+    an override naming no entry, or a merged section the schema rejects."""
     spec = {k: copy.deepcopy(v) for k, v in data.items() if k not in _NOT_SECTIONS}
     origins: dict[SpecPath, SpecPath] = {}
-    overrides = data["environments"][name].get("overrides") or {}
-    _merge(spec, overrides, (), ("environments", name, "overrides"), origins)
+    settings = data["environments"][name]
+    overrides, additions = settings.get("overrides") or {}, settings.get("additions") or {}
+    errors = merge(spec, name, overrides, additions, schema, origins)
     kept = [(i, e) for i, e in enumerate(data.get("exceptions", [])) if name in e.get("environments", [name])]
     spec["exceptions"] = [e for _, e in kept]
     origins.update({("exceptions", j): ("exceptions", i) for j, (i, _) in enumerate(kept)})
     fill_defaults(spec, schema, schema)
-    return Resolved(environment(data, name), spec, origins)
+    one = Resolved(environment(data, name), spec, origins)
+    if not errors:
+        errors = _validate_merged(spec, set(overrides) | set(additions), schema)
+    return one, errors
 
 
-def _validate_overridden(spec: dict, overrides: Mapping[str, Any], schema: dict) -> list[SpecError]:
-    """Validate the sections an environment's overrides changed, merged as they now are.
-
-    Each override was already checked against the partial schemas; this catches what
-    only the merged value can break (an `if/then` on a key the override did not set).
-    Untouched sections were validated with the document, so they are skipped."""
+def _validate_merged(spec: dict, sections: set[str], schema: dict) -> list[SpecError]:
+    """Validate the sections an environment's overrides or additions changed, merged as
+    they now are. Each override was already checked against the partial schemas; this
+    catches what only the merged value can break (an addition without a required key,
+    an `if/then` on a key the override did not set). Untouched sections were validated
+    with the document, so they are skipped."""
     errors = []
-    for section in sorted(overrides):
+    for section in sorted(sections):
         subschema = dict(schema["properties"][section], definitions=schema["definitions"])
         for error in validate(spec[section], subschema):
             errors.append(SpecError((section, *error.path), error.message, error.hint, error.position, error.key))
     return errors
-
-
-def _merge(base: dict, over: Mapping, path: SpecPath, source: SpecPath, origins: dict) -> None:
-    for key, value in over.items():
-        here, there = path + (key,), source + (key,)
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            _merge(base[key], value, here, there, origins)
-        else:
-            base[key] = copy.deepcopy(value)
-            origins[here] = there
 
 
 def fill_defaults(value: Any, schema: Any, root: dict) -> None:

@@ -49,14 +49,26 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
         if module.name in properties:
             raise ValueError(f"module {module.name}: section name already taken")
         properties[module.name] = fragment
-        override_props[module.name] = _partial(fragment)
+        # One partial copy per section, shared by overrides and additions.
+        definitions[PARTIAL + module.name] = _partial(fragment)
+        override_props[module.name] = {"$ref": f"#/definitions/{PARTIAL}{module.name}"}
         if module.required:
             required.append(module.name)
     definitions["overrides"] = {
         "type": "object",
         "additionalProperties": False,
-        "description": "Settings of this environment that differ from the top level; merged key by key (lists replace).",
+        "description": "Settings of this environment that differ from the top level; merged key by key (lists replace). "
+                       "They change only entries the top level declares (a model, dataset, bucket...): an entry "
+                       "this environment alone has goes under additions.",
         "properties": override_props,
+    }
+    definitions["additions"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Entries only this environment has (a model, dataset, bucket...), written in full under their "
+                       "section, e.g. data: {buckets: {scratch: {}}}; a name the top level declares is an error "
+                       "(change it under overrides).",
+        "properties": {k: v for k, v in override_props.items() if k != "tags"},
     }
     return {
         "$schema": DRAFT,

@@ -130,7 +130,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
 def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
     schedule = fit(f"{endpoint}-bias", 63)
     period = 3600 if settings["schedule"] == "hourly" else 86400
-    for facet in settings["facets"]:
+    for index, facet in enumerate(settings["facets"]):
         for metric, limit in sorted(settings["alarms"].items()):
             # One positive label value and one facet value each (the schema says so), so
             # the dimensions name exactly what Clarify publishes.
@@ -149,7 +149,7 @@ def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
                         "namespace": METRIC_NAMESPACE, "metric_name": f"bias_metric_{metric}", "dimensions": dims,
                         "period": period, "stat": "Average"}]},
                 ],
-            }, path=("monitoring", "models", name, "bias", "alarms", metric))
+            }, path=("monitoring", "models", name, "bias", "facets", index))
 
 
 def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, shadow: bool):

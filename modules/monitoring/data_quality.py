@@ -61,7 +61,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
             "schedule_config": [{"schedule_expression": SCHEDULES[settings["schedule"]]}],
         }],
     }, path=path + ("schedule",))
-    for feature in settings["features"]:
+    for index, feature in enumerate(settings["features"]):
         ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "drift", feature.replace(".", "_")), {
             "alarm_name": fit(f"{endpoint}-drift-{feature}", 255),
             "alarm_description": f"{name}: {feature} drifted more than {settings['drift_threshold']} from the baseline",
@@ -72,7 +72,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
             "evaluation_periods": 1, "comparison_operator": "GreaterThanThreshold",
             "threshold": settings["drift_threshold"], "treat_missing_data": "notBreaching",
             "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],
-        }, path=path + ("features",))
+        }, path=path + ("features", index))
     _drift_loop(ctx, name, schedule, topic, path)
 
 

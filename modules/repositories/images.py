@@ -55,6 +55,8 @@ def build(ctx: BuildContext, sources: dict[str, dict]) -> dict[str, dict]:
     """Create every image's repository and pipeline; return, per image, its repository
     and the SSM parameter that holds the published digest."""
     images, env, project = ctx.section["images"], ctx.env, ctx.spec["project"]
+    if not images:  # the spec may then have no data section, hence no buckets
+        return {}
     key = ctx.imported("keys.arns")["platform"]
     artifacts = ctx.imported("data.buckets")[ctx.section["artifact_bucket"]]
     published = {}

@@ -26,11 +26,14 @@ def needs_package(model: dict) -> bool:
 def build(ctx: BuildContext, sources: dict[str, dict]) -> dict[str, str]:
     """Create the package pipelines; return, per model, the S3 URI of its package."""
     models = ctx.spec.get("models", {})
+    packaged = sorted(m for m in models if needs_package(models[m]))
+    if not packaged:  # the spec may then have no data section, hence no buckets
+        return {}
     key = ctx.imported("keys.arns")["platform"]
     buckets = ctx.imported("data.buckets")
     artifacts = buckets[ctx.section["artifact_bucket"]]
     uris = {}
-    for name in sorted(m for m in models if needs_package(models[m])):
+    for name in packaged:
         training, path = models[name]["training"], ("models", name, "training", "source")
         target = buckets[training["output_bucket"]]
         object_key = package_key(name)
