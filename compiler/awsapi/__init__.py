@@ -81,6 +81,7 @@ def check_member(service: str, shape: str, value: Any, where: str) -> list[str]:
     return _check(model(service), shape, value, where, frozenset())
 
 
+@cache
 def member_shape(service: str, operation: str, path: str) -> str:
     """The shape name at a dotted member path of an operation's input (`pipeline.name`)."""
     m = model(service)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from ..errors import did_you_mean
@@ -153,6 +154,7 @@ class _Resolver:
         return Hole(None, message)
 
 
+@cache
 def resolve_path(service: str, shape_name: str, path: str) -> tuple[str] | str:
     """The botocore type at `path` (`A.B[0].C`, `L['name'].V`) below a shape, as a
     one-tuple; or a sentence saying where the path leaves the shape."""

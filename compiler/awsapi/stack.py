@@ -18,6 +18,7 @@ from ..module_api import Resource, Stack
 from . import check_member, member_shape, pipelines, states
 from .terraform import ATTRIBUTES, NAME_PREFIX_SUFFIX
 
+_MAPPED = {type_: tuple(sorted(attributes.items())) for type_, attributes in ATTRIBUTES.items()}
 DOCUMENTS = {("aws_sagemaker_pipeline", "pipeline_definition"): pipelines.check,
              ("aws_sfn_state_machine", "definition"): states.check}
 
@@ -35,7 +36,7 @@ def check(stack: Stack) -> list[SpecError]:
 
 def problems(resource: Resource) -> list[str]:
     found = []
-    for attribute, (service, operation, member) in sorted(ATTRIBUTES.get(resource.type, {}).items()):
+    for attribute, (service, operation, member) in _MAPPED.get(resource.type, ()):
         shape = member_shape(service, operation, member)
         for where, value in _values(resource.attrs, attribute.split(".")):
             found += check_member(service, shape, value, f"{where} ({operation} {member})")
