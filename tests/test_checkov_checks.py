@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from checkov_support import real_checkov
 from conftest import ROOT
 from mlops import declared
@@ -14,6 +16,7 @@ tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(tool)
 
 
+@pytest.mark.slow  # runs checkov --list
 def test_the_committed_check_list_is_what_the_pinned_checkov_lists() -> None:
     checkov = real_checkov()
     assert tool.render(tool.listing(checkov)) == declared.CHECKS.read_text("utf-8"), \

@@ -223,6 +223,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow  # starts checkov
 def test_real_checkov_on_insecure_stack(tmp_path):
     checkov = real_checkov()
     d = tmp_path / "generated" / "dev"

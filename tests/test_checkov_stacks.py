@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from checkov_support import gate, real_checkov
 from conftest import ROOT
 
 
+@pytest.mark.slow  # checkov over every stack: about 20 s
 def test_every_generated_stack_passes_the_gate() -> None:
     checkov = real_checkov()
     stacks = sorted(p.parent for p in ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json"))

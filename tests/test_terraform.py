@@ -39,6 +39,9 @@ except ImportError as exc:  # reported by the autouse fixture below: skip locall
 else:
     IMPORT_ERROR = None
 
+# Real Terraform init/validate/plan over every stack: minutes on 2 cores.
+pytestmark = pytest.mark.slow
+
 STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 STACK_IDS = [str(p.parent.relative_to(ROOT)) for p in STACKS]
 WORKERS = 2  # the machine has 2 cores; Terraform and the provider share them
