@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import arns, declared
+from .awsapi import tags
 from .errors import SpecError, SpecPath
 from .module_api import Environment, Module, partition
 from .overrides import merge
@@ -50,7 +51,7 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     for name in sorted(data["environments"]):
         one, found = _resolve_one(data, name, schema)
         if not found:
-            found = arns.check(one.spec, one.env) + _checks(one, modules)
+            found = arns.check(one.spec, one.env) + tags.check(one.spec) + _checks(one, modules)
         for error in found:
             error = moved(one, error)
             errors.setdefault((error.path, error.message), error)

@@ -179,3 +179,23 @@ def test_terraform_interpolations_are_left_to_apply_time():
 def test_slices_cover_every_operation_they_name():
     for service, operations in OPERATIONS.items():
         assert set(operations) <= set(model(service).operations), service
+
+
+def test_every_step_is_checked_or_named_as_unchecked():
+    definition = _pipeline()
+    fail = _step(definition, "MetricBelowThreshold")
+    fail["Arguments"]["ErrorMessage"] = {"Get": "Parameters.MetricTreshold"}
+    definition["Steps"].append({"Name": "Train", "Type": "Lambda", "Arguments": {}})
+    problems = pipelines.check(definition)
+    assert "Train: another step has this name; step names must be unique" in problems
+    assert "Train: mlops does not know how to check a Lambda step (add it to mlops.awsapi.pipelines)" in problems
+    assert any(p.startswith("MetricBelowThreshold: Arguments.ErrorMessage: Get Parameters.MetricTreshold: no parameter")
+               for p in problems), problems
+
+
+def test_tag_values_aws_rejects_are_found_with_javas_unicode_classes():
+    """Letters of any script are tag characters (\\p{L}); & and <> are not."""
+    from mlops.awsapi import tags
+
+    errors = tags.check({"tags": {"team": "ML & Data", "région": "Île-de-France"}, "owner": "ML team <ml@example.com>"})
+    assert [e.path for e in errors] == [("tags", "team"), ("owner",)]

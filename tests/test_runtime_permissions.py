@@ -289,3 +289,50 @@ def test_monitors_can_read_their_baselines(path: Path) -> None:
                 for file in files:
                     arn = re.sub(r"^s3://\$\{(aws_s3_bucket\.[a-z0-9_]+)\.bucket\}", r"${\1.arn}", file["s3_uri"])
                     assert _allows(statements, "s3:GetObject", arn), f"{kind}.{name} cannot read {file['s3_uri']}"
+
+
+def _report_steps(stack: dict):
+    """The Evaluate steps (pipelines and state machines) that run mlops's evaluation
+    report script, with the arguments they send."""
+    documents = [json.loads(p["pipeline_definition"]) for p in stack["resource"].get("aws_sagemaker_pipeline", {}).values()]
+    for definition in documents:
+        for step in definition["Steps"]:
+            if step["Name"] == "Evaluate" and "evaluation_report.py" in " ".join(step["Arguments"]["AppSpecification"]["ContainerEntrypoint"]):
+                yield step["Arguments"]
+    for machine in stack["resource"].get("aws_sfn_state_machine", {}).values():
+        state = json.loads(machine["definition"])["States"].get("Evaluate")
+        if state and "evaluation_report.py" in " ".join(state["Parameters"]["AppSpecification"]["ContainerEntrypoint"]):
+            yield state["Parameters"]
+
+
+def test_some_stacks_run_the_report_script() -> None:
+    assert any(list(_report_steps(_stack(path))) for path in STACKS)
+
+
+@pytest.mark.parametrize("path", STACKS, ids=IDS)
+def test_the_report_step_can_read_its_script_and_the_training_metrics(path: Path) -> None:
+    """What scripts/evaluation_report.py needs on AWS: the script object Terraform
+    uploaded, a network path to the SageMaker API (no isolation, the VPC endpoint), and
+    DescribeTrainingJob for the role it runs as."""
+    stack = _stack(path)
+    uploaded = {f"s3://{o['bucket'].replace('.id}', '.bucket}')}/{o['key']}"
+                for o in stack["resource"].get("aws_s3_object", {}).values()}
+    endpoints = {e["service_name"].rsplit(".", 2)[-2:][0] + "." + e["service_name"].rsplit(".", 1)[-1]
+                 for e in stack["resource"].get("aws_vpc_endpoint", {}).values()}
+    for arguments in _report_steps(stack):
+        script = next(i["S3Input"]["S3Uri"] for i in arguments["ProcessingInputs"] if i["InputName"] == "code")
+        assert script in uploaded, f"{script} is not an object Terraform uploads"
+        assert arguments["NetworkConfig"]["EnableNetworkIsolation"] is False
+        assert "sagemaker.api" in endpoints, "no VPC endpoint for the SageMaker API"
+        assert {"TRAINING_JOB", "TRAINING_JOB.$"} & set(arguments["Environment"]) and "METRIC_NAME" in arguments["Environment"]
+        statements = _role_statements(stack, arguments["RoleArn"])
+        assert _allows(statements, "sagemaker:DescribeTrainingJob",
+                       "arn:aws:sagemaker:eu-west-1:111111111111:training-job/pipelines-abc-train-x1".replace(
+                           "eu-west-1:111111111111", _region_account(stack)))
+        bucket = re.match(r"^s3://\$\{aws_s3_bucket\.([a-z0-9_]+)\.bucket\}/(.+)$", script)
+        assert _allows(statements, "s3:GetObject", "${aws_s3_bucket." + bucket.group(1) + ".arn}/" + bucket.group(2))
+
+
+def _region_account(stack: dict) -> str:
+    provider = stack["provider"]["aws"][0]
+    return f"{provider['region']}:{provider['allowed_account_ids'][0]}"

@@ -216,15 +216,22 @@ def compatible(given: str, expected: str) -> bool:
 
 
 @cache
-def _pattern(text: str | None) -> re.Pattern | None:
-    """AWS patterns are Java regular expressions matched against the whole value; the
-    few Java-only constructs (`\\p{...}` classes) are left to AWS."""
+def _pattern(text: str | None):
+    """AWS patterns are Java regular expressions matched against the whole value. In
+    ASCII mode `\\w`, `\\d` and `\\s` mean what they mean in Java; Java's Unicode
+    classes (`\\p{L}`, in tag and description patterns) need the `regex` module. A
+    pattern neither can read (surrogate ranges) is left to AWS."""
     if text is None:
         return None
     try:
-        return re.compile(text)
+        return re.compile(text, re.ASCII)
     except re.error:
-        return None
+        import regex
+
+        try:
+            return regex.compile(text, regex.VERSION0)  # not ASCII: it would narrow \\p{L} too
+        except regex.error:
+            return None
 
 
 def _kind(value: Any) -> str:

@@ -35,4 +35,6 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "s3": ("CopyObject",),
     "cloudwatch": ("PutMetricAlarm", "PutDashboard"),
     "cloudtrail": ("CreateTrail",),
+    "codeconnections": ("CreateConnection",),
+    "codecommit": ("CreateRepository",),
 }

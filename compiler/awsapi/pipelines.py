@@ -49,9 +49,11 @@ _TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]|\[\"([
 
 def check(definition: dict[str, Any]) -> list[str]:
     """Every problem of one pipeline definition."""
-    steps = dict(_steps(definition.get("Steps", [])))
+    listed = list(_steps(definition.get("Steps", [])))
+    steps = dict(listed)
     parameters = {p["Name"]: p for p in definition.get("Parameters", [])}
-    problems = []
+    problems = [f"{name}: another step has this name; step names must be unique"
+                for i, (name, _) in enumerate(listed) if name in dict(listed[:i])]
     for name, step in steps.items():
         resolve = _Resolver(steps, parameters, name)
         for other in step.get("DependsOn", []):
@@ -64,6 +66,10 @@ def check(definition: dict[str, Any]) -> list[str]:
             problems += [f"{name}: {p}" for p in check_request("sagemaker", operation, arguments, filled=filled)]
         elif kind == "Condition":
             problems += _conditions(step, resolve)
+        elif kind == "Fail":
+            resolve(step.get("Arguments", {}), "Arguments")
+        else:
+            problems.append(f"{name}: mlops does not know how to check a {kind} step (add it to mlops.awsapi.pipelines)")
         problems += [f"{name}: {p}" for p in resolve.problems]
     return problems
 
@@ -77,12 +83,14 @@ def _steps(steps: list[dict]) -> Iterator[tuple[str, dict]]:
 
 
 def _conditions(step: dict, resolve: _Resolver) -> list[str]:
+    """References in every condition resolve; the ones that compare numbers get numbers."""
     problems = []
-    for i, condition in enumerate(step["Arguments"].get("Conditions", [])):
+    conditions = resolve(step["Arguments"].get("Conditions", []), "Conditions")
+    for i, condition in enumerate(conditions):
         if condition.get("Type") not in NUMERIC_CONDITIONS:
             continue
         for side in ("LeftValue", "RightValue"):
-            value = resolve(condition.get(side), f"Conditions[{i}].{side}")
+            value = condition.get(side)
             kind = value.type if isinstance(value, Hole) else ("number" if _number(value) else "other")
             if kind not in ("integer", "long", "float", "double", "number", None):
                 problems.append(f"{step['Name']}: Conditions[{i}].{side}: {condition['Type']} compares numbers, "
