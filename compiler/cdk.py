@@ -131,8 +131,7 @@ def _stack(cdk: Any, jsii: Any, app: Any, target: Target) -> None:
         if by_type:
             stack.add_override(section, by_type)
     for out in target.stack.outputs:
-        cdk.TerraformOutput(stack, out.name, value=out.value, description=out.description,
-                            sensitive=out.sensitive or None)
+        cdk.TerraformOutput(stack, out.name, value=out.value, description=out.description)
     stack.add_override("terraform.required_version", target.required_version)
     stack.add_override("terraform.required_providers", target.required_providers)
 

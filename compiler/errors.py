@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SpecPath = tuple[str | int, ...]
 
@@ -39,7 +39,6 @@ class SpecError:
     hint: str | None = None
     position: Position | None = None
     key: bool = False
-    rule: str = field(default="", compare=False)
 
     def dotted(self) -> str:
         return format_path(self.path)

@@ -87,7 +87,6 @@ class Resource:
     data_source: bool = False
     prevent_destroy: bool = False
     depends_on: tuple[str, ...] = ()
-    provider: str | None = None
     # Attributes something outside Terraform owns after creation (a build pipeline
     # publishing an image digest, say): Terraform creates them and then leaves them be.
     ignore_changes: tuple[str, ...] = ()
@@ -109,7 +108,6 @@ class Output:
     name: str
     value: Any
     description: str
-    sensitive: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ROOT
 from test_runtime_permissions import BASELINE_CONFIGS
+from golden import STACKS
 
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 # What a step of each type exposes to later steps (the Describe* response of its job).
 PROPERTIES = {
     "Training": ("ModelArtifacts", "FinalMetricDataList", "TrainingJobName"),

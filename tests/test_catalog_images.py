@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from mlops_modules.models import catalog
 from sdk_images import aliases, images
+from golden import STACKS
 
 PROVIDER_TABLE = ROOT / "tests" / "data" / "prebuilt_ecr_repositories.txt"
 SCOPES = {"training": "training", "serving": "inference"}
@@ -120,7 +121,6 @@ def test_readme_table_is_the_catalog() -> None:
     assert table == readme_table(), "README.md's catalog table is stale; paste:\n" + readme_table()
 
 
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 FRAMEWORK_REPOSITORIES = {i.repository for f in catalog.FRAMEWORKS.values() for i in f.training.values()}
 
 

@@ -41,8 +41,8 @@ import pytest
 
 import iam_reference as ref
 from conftest import ROOT
+from golden import STACKS
 
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
 # What `${<terraform type>.<name>.arn}` stands for: (service prefix, resource type).
 RESOURCE_TYPES = {

@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT
 from golden import compile_files
 from mlops.loader import load
+from golden import STACKS
 
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
 STATEFUL = {"aws_s3_bucket", "aws_kms_key"}
 # Construct-hash suffixes like _A1B2C3D4 would mean an address came from the CDK, not the spec.

@@ -12,9 +12,9 @@ import pytest
 from jsonschema import Draft7Validator
 
 from conftest import ROOT
+from golden import STACKS
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "sagemaker-pipeline-definition.schema.json"
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 
 
 def _validator() -> Draft7Validator:

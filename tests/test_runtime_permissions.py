@@ -14,8 +14,8 @@ import pytest
 from conftest import ROOT
 from mlops.module_api import partition as partition_of
 from mlops_modules.models.catalog import has_local_storage
+from golden import STACKS
 
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
 REF = re.compile(r"^\$\{aws_iam_role\.([a-z0-9_]+)\.(arn|id)\}$")
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from golden import STACKS
 
 try:  # the provider's dependencies come with `pip install -e '.[test]'` (tools/setup.sh)
     from tfprovider import cty, harness
@@ -42,7 +43,6 @@ else:
 # Real Terraform init/validate/plan over every stack: minutes on 2 cores.
 pytestmark = pytest.mark.slow
 
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
 STACK_IDS = [str(p.parent.relative_to(ROOT)) for p in STACKS]
 WORKERS = 2  # the machine has 2 cores; Terraform and the provider share them
 
