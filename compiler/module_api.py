@@ -35,7 +35,7 @@ def tf_name(*parts: str) -> str:
     """A Terraform resource name from spec names: `("data", "raw-2")` -> `data_raw_2`.
 
     Spec names are the only source of addresses, so renaming one entry never renames
-    another (DESIGN.md, Output).
+    another (docs/architecture.md, Contracts).
     """
     name = "_".join(re.sub(r"[^A-Za-z0-9_]", "_", p) for p in parts if p)
     return name if _NAME.match(name) else f"_{name}"

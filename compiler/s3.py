@@ -1,4 +1,4 @@
-"""Part of the module API: one S3 bucket with the baseline of DESIGN.md, as the set of
+"""Part of the module API: one S3 bucket with the baseline of docs/architecture.md, as the set of
 resources the AWS provider splits it into: public access block, owner-enforced
 ownership (ACLs off), default encryption, versioning, TLS-only policy and, when asked,
 object lock; `lifecycle` adds the lifecycle rules. Used by every module that needs a

@@ -1,4 +1,4 @@
-"""The CLI contract of DESIGN.md: exit codes, error formats, --check, atomic writes,
+"""The CLI contract (docs/architecture.md, Contracts): exit codes, error formats, --check, atomic writes,
 and no CDK runtime for commands that do not synthesize."""
 
 from __future__ import annotations

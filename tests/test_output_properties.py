@@ -1,4 +1,4 @@
-"""Properties every generated stack has, whatever the spec: DESIGN.md's output contract
+"""Properties every generated stack has, whatever the spec: the output contract of docs/architecture.md
 and security baseline, checked over all golden cases and generated/."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""checkov gate for generated stacks (DESIGN.md, "Secure by default").
+"""checkov gate for generated stacks (docs/architecture.md, "The security baseline").
 
 checkov ignores inline skips in `.tf.json`, so justified exceptions live next to each
 stack in `exceptions.json` (written by the compiler from module data and the spec).

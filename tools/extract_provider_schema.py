@@ -2,7 +2,7 @@
 """Extract a Terraform provider schema from a prebuilt CDK provider package.
 
 The compiler checks every resource it emits against a pinned slice of the real
-provider schema (DESIGN.md, "The CDK layer"). This tool produces that slice from the
+provider schema (README, "Every resource checked against the real provider schema"). This tool produces that slice from the
 prebuilt CDK Terrain provider packages (`cdktn-provider-aws`, `cdktn-provider-awscc`)
 without Terraform, without network access to a provider registry and without Node:
 it reads the jsii tarball inside the wheel and writes JSON in the shape of
