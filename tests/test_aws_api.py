@@ -199,3 +199,29 @@ def test_tag_values_aws_rejects_are_found_with_javas_unicode_classes():
 
     errors = tags.check({"tags": {"team": "ML & Data", "région": "Île-de-France"}, "owner": "ML team <ml@example.com>"})
     assert [e.path for e in errors] == [("tags", "team"), ("owner",)]
+
+
+def test_java_classes_written_out_for_ascii_match_what_the_regex_module_matches():
+    """The fast path for ASCII values (\\p{L} as A-Za-z, ...) is exact: for every pattern
+    in the slices that uses Java's classes, each ASCII character, alone and repeated,
+    matches exactly when the regex module says it does."""
+    import re
+
+    import regex
+
+    from mlops.awsapi import _ascii_classes
+
+    patterns = {shape["pattern"] for service in OPERATIONS for shape in model(service).shapes.values()
+                if "\\p{" in shape.get("pattern", "")}
+    assert patterns
+    for pattern in patterns:
+        try:
+            reference = regex.compile(pattern, regex.VERSION0)
+        except regex.error:
+            continue
+        try:
+            fast = re.compile(_ascii_classes(pattern), re.ASCII)
+        except re.error:  # Java-only syntax: _pattern hands these to the regex module
+            continue
+        for text in (chr(c) * n for c in range(128) for n in (1, 3)):
+            assert bool(fast.fullmatch(text)) == bool(reference.fullmatch(text)), (pattern, text)

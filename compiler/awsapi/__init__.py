@@ -172,7 +172,7 @@ def _string(shape: dict, value: str, where: str) -> list[str]:
         hint = did_you_mean(value, shape["enum"])
         problems.append(f"{where}: {value!r} is not one of the values AWS accepts"
                         + (f" ({hint})" if hint else ""))
-    pattern = _pattern(shape.get("pattern"))
+    pattern = _pattern(shape.get("pattern"), value.isascii())
     if pattern is not None and not pattern.fullmatch(value):
         problems.append(f"{where}: {_short(value)} does not match AWS's pattern {shape['pattern']}")
     return problems
@@ -215,23 +215,56 @@ def compatible(given: str, expected: str) -> bool:
     return expected in ("string", "timestamp") and given in ("string", "timestamp")
 
 
+# The ASCII members of the Unicode classes AWS's patterns use (\\p{L} and so on): for an
+# ASCII value, a pattern with these written out matches exactly as the original does.
+_ASCII_CLASSES = {"L": "A-Za-z", "N": "0-9", "Z": " ", "M": "", "S": r"$+<=>^`|~",
+                  "P": r"!-#%-*,-/:;?@\[-\]_{}", "Alnum": "A-Za-z0-9"}
+_PROPERTY = re.compile(r"\\p\{(\w+)\}")
+
+
 @cache
-def _pattern(text: str | None):
+def _pattern(text: str | None, ascii_value: bool = True):
     """AWS patterns are Java regular expressions matched against the whole value. In
-    ASCII mode `\\w`, `\\d` and `\\s` mean what they mean in Java; Java's Unicode
-    classes (`\\p{L}`, in tag and description patterns) need the `regex` module. A
+    ASCII mode `\\w`, `\\d` and `\\s` mean what they mean in Java. Java's Unicode
+    classes (`\\p{L}`, in tag and description patterns) are written out for ASCII
+    values, which is exact and cheap, and read by the `regex` module for the others. A
     pattern neither can read (surrogate ranges) is left to AWS."""
     if text is None:
         return None
-    try:
-        return re.compile(text, re.ASCII)
-    except re.error:
-        import regex
-
+    if ascii_value and all(name in _ASCII_CLASSES for name in _PROPERTY.findall(text)):
         try:
-            return regex.compile(text, regex.VERSION0)  # not ASCII: it would narrow \\p{L} too
-        except regex.error:
-            return None
+            return re.compile(_ascii_classes(text), re.ASCII)
+        except re.error:
+            pass
+    try:
+        import regex
+    except ImportError:  # pragma: no cover - a dependency of mlops
+        return None
+    try:
+        return regex.compile(text, regex.VERSION0)  # not ASCII: it would narrow \\p{L} too
+    except regex.error:
+        return None
+
+
+def _ascii_classes(text: str) -> str:
+    """`\\p{X}` written out as its ASCII members, inside a character class or as one."""
+    out, depth, i = [], 0, 0
+    while i < len(text):
+        match = _PROPERTY.match(text, i)
+        if match:
+            members = _ASCII_CLASSES[match.group(1)]
+            out.append(members if depth else f"[{members}]")
+            i = match.end()
+            continue
+        char = text[i]
+        if char == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        depth += char == "[" and 1 or (-1 if char == "]" and depth else 0)
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _kind(value: Any) -> str:
