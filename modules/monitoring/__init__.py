@@ -5,8 +5,10 @@ CloudWatch alarms and EventBridge rules of this account may publish to, with the
 email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx error
 rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
 data-quality monitor with the drift loop (`data_quality.py`), a model-quality monitor
-(`model_quality.py`) and bias and explainability monitors (`clarify.py`). The platform key's
-policy lets CloudWatch and EventBridge of this account use it, for this topic.
+(`model_quality.py`) and bias and explainability monitors (`clarify.py`) on Model Monitor, or
+the same on mlops's own engine (`pipeline.py`, the default; `engines.py`). The platform key's
+policy lets CloudWatch alarms of this account and EventBridge (without source conditions,
+which its KMS requests do not carry) use it, for this topic.
 """
 
 from __future__ import annotations
@@ -39,9 +41,19 @@ def build(ctx: BuildContext) -> None:
         conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
     )), path=path)
     ctx.resource("aws_sns_topic_policy", "alerts", {"arn": topic.ref("arn"), "policy": policy.ref("json")}, path=path)
+    # The topic is encrypted: publishers need the key too (SNS's "compatibility between event
+    # sources from AWS services and encrypted topics"). CloudWatch's requests carry the
+    # alarm as their source; EventBridge's KMS requests carry no aws:Source* key, so AWS
+    # documents its grant without one (a condition on them would drop every notification).
     ctx.allow_key_use("platform", statement(
-        "AlarmsAndRulesUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
-        principals={"Service": list(PUBLISHERS)}, conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
+        "AlarmsUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
+        principals={"Service": ["cloudwatch.amazonaws.com"]},
+        conditions=[("StringEquals", "aws:SourceAccount", [env.account]),
+                    ("ArnLike", "aws:SourceArn", [env.arn("cloudwatch", "alarm:*")])],
+    ))
+    ctx.allow_key_use("platform", statement(
+        "RulesUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
+        principals={"Service": ["events.amazonaws.com"]},
     ))
     for index, address in enumerate(section["notify"]):
         ctx.resource("aws_sns_topic_subscription", tf_name("alerts", address.split("@")[0], str(index)), {
