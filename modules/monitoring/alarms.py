@@ -22,7 +22,7 @@ from mlops.names import fit
 
 from .engine.metrics import Metric, bias_metric, facet_label, feature_metrics, monitor_metrics, published_metrics, quality_metric
 from .engine_config import engine_settings
-from .retraining import on_drift
+from .retraining import enabled, on_alarm
 
 PERIODS = {"hourly": 3600, "daily": 86400}
 
@@ -62,8 +62,8 @@ def build(ctx: BuildContext, name: str, settings: dict, endpoint: str, kinds: li
                     "statistic": "Maximum", "comparison_operator": "GreaterThanThreshold",
                     "threshold": section["drift_threshold"],
                 }, topic, path + (kind, "features"))
-            if settings["on_drift"]:
-                on_drift(ctx, name, alarm, path + ("on_drift",))
+            if enabled(settings["on_drift"]):
+                on_alarm(ctx, name, alarm, path + ("on_drift",))
         elif kind == "model_quality":
             at_least = "min" in section
             limit = section["min"] if at_least else section["max"]

@@ -10,6 +10,7 @@ from mlops.module_api import Environment
 from .engine.metrics import published_metrics, quality_metric
 from .engine_config import engine_settings
 from .engines import MLOPS, MODEL_MONITOR, engine_of
+from .retraining import enabled
 
 LABELS_HINT = "declare where labels are uploaded under data.datasets"
 
@@ -146,7 +147,7 @@ def _check_data_quality(spec, name: str, settings: dict, engine: str) -> list[Sp
     model = spec["models"][name]
     quality = settings.get("data_quality")
     errors = []
-    if settings["on_drift"] and not quality:
+    if enabled(settings["on_drift"]) and not quality:
         errors.append(SpecError(path + ("on_drift",), "on_drift retrains when the data-quality monitor finds drift, "
                                 "but there is no data_quality monitor", hint="add data_quality: {schedule: hourly}"))
     if not quality:
