@@ -35,7 +35,7 @@ def watched(kind: str, endpoint: str, settings: dict, wanted: Metric) -> Metric:
     return wanted
 
 
-def _alarm(ctx, ident: str, name: str, metric: Metric, period: int, attrs: dict, topic, path: tuple):
+def _alarm(ctx, ident: str, metric: Metric, period: int, attrs: dict, topic, path: tuple):
     return ctx.resource("aws_cloudwatch_metric_alarm", ident, {
         "namespace": metric.namespace, "metric_name": metric.name, "dimensions": dict(metric.dimensions),
         "unit": metric.unit, "period": period, "evaluation_periods": 1, "treat_missing_data": "notBreaching",
@@ -48,7 +48,7 @@ def build(ctx: BuildContext, name: str, settings: dict, endpoint: str, kinds: li
     for kind in kinds:
         section, period = settings[kind], PERIODS[settings[kind]["schedule"]]
         violations = watched(kind, endpoint, section, monitor_metrics(kind, endpoint)[1])
-        alarm = _alarm(ctx, tf_name(name, kind, "violations"), name, violations, period, {
+        alarm = _alarm(ctx, tf_name(name, kind, "violations"), violations, period, {
             "alarm_name": fit(f"{endpoint}-{kind.replace('_', '-')}-violations", 255),
             "alarm_description": f"{name}: the {kind.replace('_', ' ')} monitor found violations",
             "statistic": "Maximum", "comparison_operator": "GreaterThanThreshold", "threshold": 0,
@@ -56,7 +56,7 @@ def build(ctx: BuildContext, name: str, settings: dict, endpoint: str, kinds: li
         if kind == "data_quality":
             for feature in section["features"]:
                 drift = watched(kind, endpoint, section, feature_metrics(endpoint, feature)[0])
-                _alarm(ctx, tf_name(name, "drift", feature.replace(".", "_")), name, drift, period, {
+                _alarm(ctx, tf_name(name, "drift", feature.replace(".", "_")), drift, period, {
                     "alarm_name": fit(f"{endpoint}-drift-{feature}", 255),
                     "alarm_description": f"{name}: {feature} drifted more than {section['drift_threshold']} from the baseline",
                     "statistic": "Maximum", "comparison_operator": "GreaterThanThreshold",
@@ -68,7 +68,7 @@ def build(ctx: BuildContext, name: str, settings: dict, endpoint: str, kinds: li
             at_least = "min" in section
             limit = section["min"] if at_least else section["max"]
             metric = watched(kind, endpoint, section, quality_metric(endpoint, section["metric"]))
-            _alarm(ctx, tf_name(name, "model_quality"), name, metric, period, {
+            _alarm(ctx, tf_name(name, "model_quality"), metric, period, {
                 "alarm_name": f"{endpoint}-model-quality-{section['metric']}",
                 "alarm_description": f"{name}: {section['metric']} {'below' if at_least else 'above'} {limit} on live traffic",
                 "statistic": "Average", "threshold": limit,
