@@ -153,6 +153,19 @@ def test_state_machine_checker_finds_what_aws_rejects():
     ]
 
 
+def test_jsonata_arguments_are_checked_and_expressions_left_to_run_time():
+    stack = json.loads((ROOT / "generated" / "prod" / "cdk.tf.json").read_text())
+    machine = json.loads(stack["resource"]["aws_sfn_state_machine"]["retrain_fraud_xgb"]["definition"])
+    assert machine["QueryLanguage"] == "JSONata"
+    assert states.check(machine) == []
+    broken = copy.deepcopy(machine)
+    broken["States"]["RunningRuns"]["Arguments"]["MaxResults"] = 1000
+    broken["States"]["Retrain"]["Arguments"]["PipelineNme"] = broken["States"]["Retrain"]["Arguments"].pop("PipelineName")
+    problems = sorted(states.check(broken))
+    assert any(p.startswith("Retrain: StartPipelineExecution") and "PipelineNme" in p for p in problems), problems
+    assert any(p.startswith("RunningRuns: ListPipelineExecutions.MaxResults") for p in problems), problems
+
+
 @pytest.mark.parametrize("type_, attrs, expected", [
     ("aws_iam_role", {"name": "acme-retail-analytics-staging-release-customer-lifetime-value-x-y"},
      "name (CreateRole RoleName): 65 characters, AWS allows at most 64"),

@@ -150,7 +150,20 @@ def _tag_processor(tag: str) -> str | None:
     return next((p for p in (catalog.CPU, catalog.GPU) if f"-{p}" in tag), None)
 
 
-PIPELINES = list(_pipelines())
+PIPELINES = [p for p in _pipelines() if any(s["Name"] == "Train" for s in p[2]["Steps"])]
+# Monitoring pipelines (monitoring/pipeline.py): Processing steps running mlops's engine.
+MONITORING = [p for p in _pipelines() if not any(s["Name"] == "Train" for s in p[2]["Steps"])]
+
+
+@pytest.mark.parametrize(("images", "definition"), [p[1:] for p in MONITORING], ids=[p[0] for p in MONITORING])
+def test_the_monitoring_job_runs_in_the_processing_image(images, definition) -> None:
+    """The engine needs python3, numpy and boto3: the scikit-learn processing image's CPU build."""
+    jobs = [s for s in _steps(definition) if s["Type"] == "Processing"]
+    assert jobs
+    for job in jobs:
+        ran = _image(images, job["Arguments"]["AppSpecification"]["ImageUri"])
+        assert ran["repository_name"] == catalog.PROCESSING.repository, job["Name"]
+        assert ran["image_tag"] == catalog.PROCESSING.tag(catalog.CPU), job["Name"]
 
 
 @pytest.mark.parametrize(("images", "definition"), [p[1:] for p in PIPELINES], ids=[p[0] for p in PIPELINES])

@@ -58,7 +58,7 @@ models:
 monitoring:
   models:
     customer-lifetime-value:
-      data_quality: {schedule: hourly, features: [recency, frequency]}
+      data_quality: {schedule: hourly, columns: [recency, frequency, monetary], features: [recency, frequency]}
       model_quality: {problem_type: BinaryClassification, ground_truth: customers-labels,
                       probability_attribute: "0", metric: auc, min: 0.8}
       on_drift: true

@@ -47,6 +47,13 @@ def test_pipeline_definition_passes_aws_schema(body: dict) -> None:
     errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(definition)]
     assert errors == []
     names = [s["Name"] for s in definition["Steps"]]
+    if definition["Parameters"][0]["Name"] == "Monitor":  # a monitoring pipeline (monitoring/pipeline.py)
+        for step in definition["Steps"]:
+            assert step["Type"] == "Condition" and step["Arguments"]["ElseSteps"] == []
+            [job] = step["Arguments"]["IfSteps"]
+            assert job["Type"] == "Processing"
+            assert job["Arguments"]["AppSpecification"]["ContainerEntrypoint"][-1].endswith("/job.py")
+        return
     assert "Train" in names and "Evaluate" in names and "CheckMetric" in names
     condition = next(s for s in definition["Steps"] if s["Name"] == "CheckMetric")
     assert [s["Type"] for s in condition["Arguments"]["IfSteps"]] == ["RegisterModel"]

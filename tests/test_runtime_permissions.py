@@ -225,11 +225,19 @@ def _definitions(path: Path):
         yield json.loads(body["pipeline_definition"])
 
 
+def _steps(steps: list):
+    """Every step, those inside conditions too (monitoring pipelines run one per kind)."""
+    for step in steps:
+        yield step
+        if step["Type"] == "Condition":
+            yield from _steps(step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", []))
+
+
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
 def test_volume_keys_only_where_sagemaker_accepts_them(path: Path) -> None:
     for definition in _definitions(path):
         parameters = {p["Name"]: p.get("DefaultValue") for p in definition["Parameters"]}
-        for step in definition["Steps"]:
+        for step in _steps(definition["Steps"]):
             args = step.get("Arguments", {})
             config = args.get("ResourceConfig") or args.get("ProcessingResources", {}).get("ClusterConfig")
             if not config:
@@ -242,7 +250,9 @@ def test_volume_keys_only_where_sagemaker_accepts_them(path: Path) -> None:
 def _xgboost_definitions(path: Path):
     images = _stack(path).get("data", {}).get("aws_sagemaker_prebuilt_ecr_image", {})
     for definition in _definitions(path):
-        train = next(s for s in definition["Steps"] if s["Name"] == "Train")
+        train = next((s for s in definition["Steps"] if s["Name"] == "Train"), None)
+        if train is None:  # a monitoring pipeline
+            continue
         image = re.match(r"^\$\{data\.aws_sagemaker_prebuilt_ecr_image\.([a-z0-9_]+)\.registry_path\}$",
                          train["Arguments"]["AlgorithmSpecification"]["TrainingImage"])
         if image and images[image.group(1)]["repository_name"] == "sagemaker-xgboost":

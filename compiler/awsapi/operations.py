@@ -21,6 +21,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "CreateEndpoint", "CreateEndpointConfig", "CreateDomain", "CreateUserProfile", "CreateModelCard",
         "CreateMlflowTrackingServer", "CreateDataQualityJobDefinition", "CreateModelQualityJobDefinition",
         "CreateModelBiasJobDefinition", "CreateModelExplainabilityJobDefinition", "CreateMonitoringSchedule",
+        "ListPipelineExecutions", "StartPipelineExecution",
     ),
     "iam": ("CreateRole", "PutRolePolicy"),
     "events": ("PutRule",),

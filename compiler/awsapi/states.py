@@ -4,8 +4,11 @@ A Task whose Resource is a service integration sends its `Parameters` as that AP
 request: `arn:aws:states:::sagemaker:createTrainingJob.sync` is CreateTrainingJob,
 `arn:aws:states:::aws-sdk:s3:copyObject` is S3's CopyObject. A key ending in `.$`
 takes its value from the state's input (a JSONPath or an intrinsic function) at run
-time, so only its name is checked. An integration whose API is not in the pinned
-slices is a problem too: nothing goes unchecked by accident.
+time, so only its name is checked. A state in JSONata (the definition's or the state's
+`QueryLanguage`) sends its `Arguments` instead, where a string `{% ... %}` is an
+expression evaluated at run time, so again only its member's name is checked. An
+integration whose API is not in the pinned slices is a problem too: nothing goes
+unchecked by accident.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ _SERVICES = {"sfn": "stepfunctions"}
 
 
 def check(definition: dict[str, Any]) -> list[str]:
-    """Every problem of one state machine definition (Amazon States Language, JSONPath)."""
+    """Every problem of one state machine definition (Amazon States Language, JSONPath or JSONata)."""
     problems = []
+    language = definition.get("QueryLanguage", "JSONPath")
     for name, state in _states(definition.get("States", {})):
         if state.get("Type") != "Task":
             continue
@@ -39,7 +43,10 @@ def check(definition: dict[str, Any]) -> list[str]:
             problems.append(f"{name}: {service} {operation} is not in the pinned API slices "
                             "(add it to mlops.awsapi.operations and run tools/extract_api_models.py)")
             continue
-        request = _holes(state.get("Parameters", {}))
+        if state.get("QueryLanguage", language) == "JSONata":
+            request = _expressions(state.get("Arguments", {}))
+        else:
+            request = _holes(state.get("Parameters", {}))
         problems += [f"{name}: {p}" for p in check_request(service, operation, request)]
     return problems
 
@@ -66,6 +73,17 @@ def _holes(node: Any) -> Any:
         return out
     if isinstance(node, list):
         return [_holes(item) for item in node]
+    return node
+
+
+def _expressions(node: Any) -> Any:
+    """JSONata Arguments with every `{% ... %}` string turned into a run-time value."""
+    if isinstance(node, str) and node.startswith("{%") and node.endswith("%}"):
+        return Hole(None, f"the run-time value {node!r}")
+    if isinstance(node, dict):
+        return {key: _expressions(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_expressions(item) for item in node]
     return node
 
 

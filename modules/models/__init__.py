@@ -15,7 +15,7 @@ from importlib import resources
 
 from mlops.module_api import BuildContext, Environment, Module, fragment, literal, tf_name
 
-from . import baselines, card, catalog, deploy, scripts, stepfunctions, triggers
+from . import baselines, card, catalog, deploy, engine_baseline, scripts, stepfunctions, triggers
 from .baselines import Plan
 from .checks import check
 from .definition import Inputs, definition
@@ -27,17 +27,22 @@ def group_name(spec, env: Environment, name: str) -> str:
 def build(ctx: BuildContext) -> None:
     pipelines: dict = {}
     kept: dict = {}
-    groups = {name: _model(ctx, name, ctx.section[name], pipelines, kept) for name in sorted(ctx.section)}
+    code: dict = {}
+    groups = {name: _model(ctx, name, ctx.section[name], pipelines, kept, code) for name in sorted(ctx.section)}
     ctx.export("groups", groups)
     ctx.export("pipelines", pipelines)
     # Per model, the baselines its pipeline registers: {kind: (prefix in the output bucket, files)}.
     ctx.export("baselines", kept)
+    # Per model monitored by mlops's engine: {"uri": S3 prefix of the engine's files, "objects": [...]}.
+    ctx.export("monitoring_code", code)
+    # Whether an instance type has local NVMe storage (SageMaker rejects a volume key there).
+    ctx.export("has_local_storage", catalog.has_local_storage)
     # Looked up here for the baseline steps; the monitoring module's jobs use the same images.
     ctx.export("model_monitor_image", "${data.aws_sagemaker_prebuilt_ecr_image.model_monitor.registry_path}")
     ctx.export("clarify_image", "${data.aws_sagemaker_prebuilt_ecr_image.clarify.registry_path}")
 
 
-def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dict):
+def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dict, code: dict):
     """Build one model; returns its model package group, adds its SageMaker pipeline and
     the baselines that pipeline registers."""
     env, spec = ctx.env, ctx.spec
@@ -56,7 +61,7 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
     output = buckets[training["output_bucket"]]
     evaluation = model["evaluation"]
     endpoint = model.get("endpoint") or {}
-    plan, configs = _baselines(ctx, name, training, datasets, output)
+    plan, configs = _baselines(ctx, name, training, datasets, output, code)
     report_uri = None
     if not evaluation.get("entry_point"):
         report = _script(ctx, name, "evaluation_report.py", output, training, path + ("evaluation",))
@@ -70,7 +75,8 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
         training_role=roles["training"].ref("arn"),
         training_image=images["training"],
         inference_image=images["inference"],
-        processing_image=_prebuilt(ctx, "processing", catalog.PROCESSING, catalog.CPU) if _uses_processing(model, images) else "",
+        processing_image=(_prebuilt(ctx, "processing", catalog.PROCESSING, catalog.CPU)
+                          if _uses_processing(model, images) or (plan and plan.engine_data_quality) else ""),
         script_images={step: images[step] for step in ("preprocess", "evaluate") if images.get(step)},
         dataset_uri=datasets[training["input"]]["uri"],
         validation_uri=datasets[training["validation"]]["uri"] if training.get("validation") else None,
@@ -114,13 +120,15 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
     return group
 
 
-def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, output) -> tuple[Plan | None, list]:
+def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, output, code: dict) -> tuple[Plan | None, list]:
     """What the baseline steps need when this environment monitors the model against
     baselines, and the Clarify analysis files Terraform writes for them."""
     monitors = ctx.spec.get("monitoring", {}).get("models", {}).get(name, {})
     kinds = [k for k in ("data_quality", "model_quality", "bias", "explainability") if monitors.get(k)]
     if not kinds:
         return None, []
+    if engine_baseline.engine_of(ctx.spec, name) == "mlops":
+        return _engine_baselines(ctx, name, training, datasets, output, monitors, code)
     holdout = monitors.get("holdout") or training.get("validation")  # one is required for scored baselines
     analyzed = monitors.get("data_quality") or monitors.get("model_quality")
     plan = {"monitor_image": model_monitor_image(ctx) if analyzed else "",
@@ -147,6 +155,23 @@ def _baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, out
         plan["clarify"][kind] = {"settings": monitors[kind], "config_uri": f"s3://{output.ref('bucket')}/{obj.attrs['key']}"}
         configs.append(obj)
     return Plan(**plan), configs
+
+
+def _engine_baselines(ctx: BuildContext, name: str, training: dict, datasets: dict, output,
+                      monitors: dict, code: dict) -> tuple[Plan | None, list]:
+    """mlops's monitoring engine: Terraform uploads its files (the monitoring pipeline
+    runs them too, so they are exported); only data quality has a baseline."""
+    code_uri, objects = engine_baseline.upload(ctx, name, output, _bucket_key(ctx, training))
+    code[name] = {"uri": code_uri, "objects": objects, "image": _prebuilt(ctx, "processing", catalog.PROCESSING, catalog.CPU)}
+    quality = monitors.get("data_quality")
+    if not quality:
+        return None, objects
+    dataset = quality.get("baseline_dataset") or training["input"]
+    config = engine_baseline.write_config(ctx, name, output, _bucket_key(ctx, training),
+                                          engine_baseline.baseline_config(quality, not quality.get("baseline_dataset")))
+    return Plan(monitor_image="", engine_data_quality={
+        "code_uri": code_uri, "config_uri": f"s3://{output.ref('bucket')}/{config.attrs['key'].rsplit('/', 1)[0]}/",
+        "dataset_uri": datasets[dataset]["uri"], "instance_type": quality["instance_type"]}), objects + [config]
 
 
 def _bucket_key(ctx: BuildContext, training: dict) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import engine_baseline
 from .jobs import processing, resources
 
 if TYPE_CHECKING:
@@ -65,12 +66,14 @@ class Plan:
     clarify_image: str = ""
     holdout_uri: str = ""
     data_quality: dict | None = None    # {"dataset_uri", "header"}
+    engine_data_quality: dict | None = None  # mlops's engine: {"code_uri", "config_uri", "dataset_uri", "instance_type"}
     model_quality: dict | None = None   # the monitoring spec's model_quality settings
     clarify: dict = field(default_factory=dict)  # kind -> {"settings", "config_uri"}
 
     @property
     def kinds(self) -> list[str]:
-        found = [k for k, v in (("data-quality", self.data_quality), ("model-quality", self.model_quality)) if v]
+        found = [k for k, v in (("data-quality", self.data_quality or self.engine_data_quality),
+                                ("model-quality", self.model_quality)) if v]
         return found + sorted(self.clarify)
 
     @property
@@ -86,6 +89,8 @@ def steps(i: Inputs, vpc: dict) -> tuple[list[dict], dict, list[str]]:
     if plan.data_quality:
         out.append(_data_quality(i, vpc, plan))
         metrics["ModelDataQuality"] = _statistics_and_constraints("DataQualityBaseline")
+    if plan.engine_data_quality:
+        out.append(engine_baseline.step(i, vpc, plan.engine_data_quality))
     if plan.needs_candidate:
         out += _candidate(i, vpc)
     if plan.model_quality:
@@ -95,7 +100,9 @@ def steps(i: Inputs, vpc: dict) -> tuple[list[dict], dict, list[str]]:
         name, _, metric = CLARIFY[kind]
         out.append(_clarify(i, vpc, plan, kind))
         metrics[metric] = {"Report": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{name}.CalculatedBaselineConstraints"}}}
-    gate_after = [s["Name"] for s in out if s["Type"] in ("QualityCheck", "ClarifyCheck")]
+    # The gate waits for every baseline, so no version registers before its baselines exist.
+    gate_after = [s["Name"] for s in out if s["Type"] in ("QualityCheck", "ClarifyCheck")
+                  or s["Name"] == "DataQualityBaseline"]
     return out, metrics, gate_after
 
 

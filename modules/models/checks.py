@@ -10,6 +10,7 @@ from mlops.module_api import Environment
 
 from . import catalog
 from .channels import check_gate
+from .engine_baseline import engine_of
 from .definition import transform_instance
 from .triggers import check_schedule
 
@@ -46,6 +47,8 @@ def _scores_in_batch(spec, name: str, model: dict) -> list[SpecError]:
     endpoint's instance type (models/baselines.py), which must be one transform offers."""
     monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
     instance = (model.get("endpoint") or {}).get("instance_type")
+    if engine_of(spec, name) != "model-monitor":
+        return []  # mlops's engine scores live traffic against the spec's thresholds, no holdout
     if not monitors.get("model_quality") or not instance or transform_instance(instance):
         return []
     return [SpecError(("models", name, "endpoint", "instance_type"), f"the model-quality baseline scores the holdout "
@@ -59,6 +62,8 @@ def _scores_csv(spec, name: str, model: dict) -> list[SpecError]:
     cannot be scored that way."""
     monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
     kind = next((k for k in ("model_quality", "bias", "explainability") if monitors.get(k)), None)
+    if engine_of(spec, name) != "model-monitor":
+        kind = None  # mlops's engine computes no scored baseline
     algorithm = catalog.ALGORITHMS.get(model["training"].get("algorithm") or "")
     if not kind or not algorithm or algorithm.content_type == "text/csv":
         return []

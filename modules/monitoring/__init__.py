@@ -5,24 +5,26 @@ CloudWatch alarms and EventBridge rules of this account may publish to, with the
 email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx error
 rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
 data-quality monitor with the drift loop (`data_quality.py`), a model-quality monitor
-(`model_quality.py`) and bias and explainability monitors (`clarify.py`). The platform key's
-policy lets CloudWatch and EventBridge of this account use it, for this topic.
+(`model_quality.py`) and bias and explainability monitors (`clarify.py`) on Model Monitor, or
+the same on mlops's own engine (`pipeline.py`, the default; `engines.py`). The platform key's
+policy lets CloudWatch alarms of this account and EventBridge (without source conditions,
+which its KMS requests do not carry) use it, for this topic.
 """
 
 from __future__ import annotations
 
 import json
 
-from mlops.errors import SpecError, did_you_mean, unknown_name
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
 from mlops.names import fit
 
-from . import baselines, clarify, data_quality, model_quality
+from . import baselines, clarify, data_quality, model_quality, pipeline
+from .checks import check
+from .engines import MLOPS, MLOPS_KINDS, engine_of
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
-LABELS_HINT = "declare where labels are uploaded under data.datasets"
 
 
 def build(ctx: BuildContext) -> None:
@@ -39,9 +41,19 @@ def build(ctx: BuildContext) -> None:
         conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
     )), path=path)
     ctx.resource("aws_sns_topic_policy", "alerts", {"arn": topic.ref("arn"), "policy": policy.ref("json")}, path=path)
+    # The topic is encrypted: publishers need the key too (SNS's "compatibility between event
+    # sources from AWS services and encrypted topics"). CloudWatch's requests carry the
+    # alarm as their source; EventBridge's KMS requests carry no aws:Source* key, so AWS
+    # documents its grant without one (a condition on them would drop every notification).
     ctx.allow_key_use("platform", statement(
-        "AlarmsAndRulesUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
-        principals={"Service": list(PUBLISHERS)}, conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
+        "AlarmsUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
+        principals={"Service": ["cloudwatch.amazonaws.com"]},
+        conditions=[("StringEquals", "aws:SourceAccount", [env.account]),
+                    ("ArnLike", "aws:SourceArn", [env.arn("cloudwatch", "alarm:*")])],
+    ))
+    ctx.allow_key_use("platform", statement(
+        "RulesUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
+        principals={"Service": ["events.amazonaws.com"]},
     ))
     for index, address in enumerate(section["notify"]):
         ctx.resource("aws_sns_topic_subscription", tf_name("alerts", address.split("@")[0], str(index)), {
@@ -94,11 +106,14 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
     }, path=path + ("alarms", "idle_minutes"))
     if ctx.imported("models.baselines").get(name):
         baselines.archiver(ctx, name)
-    if settings.get("data_quality"):
-        data_quality.build(ctx, name, settings["data_quality"], topic)
-    if settings.get("model_quality"):
-        model_quality.build(ctx, name, settings["model_quality"], topic)
-    clarify.build(ctx, name, settings, topic)
+    if engine_of(ctx.section, name) == MLOPS:
+        pipeline.build(ctx, name, settings, topic)
+    else:
+        if settings.get("data_quality"):
+            data_quality.build(ctx, name, settings["data_quality"], topic)
+        if settings.get("model_quality"):
+            model_quality.build(ctx, name, settings["model_quality"], topic)
+        clarify.build(ctx, name, settings, topic)
     ctx.resource("aws_cloudwatch_dashboard", ident, {
         "dashboard_name": fit(endpoint, 255),
         "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
@@ -133,113 +148,12 @@ def _dashboard(name: str, env: Environment, dims: dict, alarms: dict) -> dict:
     ]}
 
 
-def check(spec, env: Environment) -> list[SpecError]:
-    errors = []
-    models = spec.get("models", {})
-    for name in sorted(spec["monitoring"]["models"]):
-        path = ("monitoring", "models", name)
-        if name not in models:
-            errors.append(SpecError(path, f"no model named '{name}' in models",
-                                    hint=did_you_mean(name, models) or "monitor a model declared under models", key=True))
-            continue
-        if not (models[name].get("endpoint") or {}).get("model_version"):
-            errors.append(SpecError(path, f"{name} has no endpoint in {env.name} (no endpoint.model_version), so there is nothing to monitor",
-                                    hint=f"pin a version in environments.{env.name}.overrides.models.{name}.endpoint, "
-                                         f"or monitor it only where it is deployed (environments.<env>.overrides.monitoring)",
-                                    key=True))
-            continue
-        errors += _check_baselines(spec, name, spec["monitoring"]["models"][name])
-        errors += _check_data_quality(spec, name, spec["monitoring"]["models"][name])
-        errors += _check_model_quality(spec, name, spec["monitoring"]["models"][name])
-        errors += _check_clarify(spec, env, name, spec["monitoring"]["models"][name])
-    return errors
-
-
-def _check_clarify(spec, env: Environment, name: str, settings: dict) -> list[SpecError]:
-    errors = []
-    datasets = spec.get("data", {}).get("datasets", {})
-    for kind in ("bias", "explainability"):
-        monitor, path = settings.get(kind), ("monitoring", "models", name, kind)
-        if not monitor:
-            continue
-        if not env.role_arn:
-            errors.append(SpecError(path, f"Terraform writes the {kind} monitor's configuration encrypted, and the key "
-                                    f"policy can name it only if {env.name} says which role Terraform runs as",
-                                    hint=f"set environments.{env.name}.role (a role name or ARN the provider assumes)"))
-        if not spec["models"][name]["endpoint"]["data_capture_percent"]:
-            errors.append(SpecError(path, f"the {kind} monitor reads captured traffic, and {name}'s endpoint captures none",
-                                    hint="set endpoint.data_capture_percent (for example 20)"))
-        if kind != "bias":
-            continue
-        errors += unknown_name(path + ("ground_truth",), monitor["ground_truth"], datasets, "dataset", "data.datasets",
-                               hint=LABELS_HINT)
-        for index, facet in enumerate(monitor["facets"]):
-            if facet["name"] not in monitor["features"]:
-                errors.append(SpecError(path + ("facets", index, "name"), f"facet '{facet['name']}' is not one of the features",
-                                        hint=did_you_mean(facet["name"], monitor["features"]) or "name a column listed in features"))
-        if monitor["label"] in monitor["features"]:
-            errors.append(SpecError(path + ("label",), f"'{monitor['label']}' is the label and cannot also be a feature",
-                                    hint="list only the endpoint's input columns under features"))
-    return errors
-
-
-def _check_model_quality(spec, name: str, settings: dict) -> list[SpecError]:
-    path = ("monitoring", "models", name, "model_quality")
-    quality = settings.get("model_quality")
-    if not quality:
-        return []
-    errors = []
-    datasets = spec.get("data", {}).get("datasets", {})
-    errors += unknown_name(path + ("ground_truth",), quality["ground_truth"], datasets, "dataset", "data.datasets",
-                           hint=LABELS_HINT)
-    if ("min" in quality) == ("max" in quality):
-        errors.append(SpecError(path, "give exactly one alarm threshold: min (scores) or max (errors)"))
-    if not spec["models"][name]["endpoint"]["data_capture_percent"]:
-        errors.append(SpecError(path, f"the model-quality monitor reads captured predictions, and {name}'s endpoint "
-                                "captures none", hint="set endpoint.data_capture_percent (for example 20)"))
-    return errors
-
-
-def _check_baselines(spec, name: str, settings: dict) -> list[SpecError]:
-    """Monitors compare with baselines the SageMaker pipeline computes, from data it can find."""
-    path = ("monitoring", "models", name)
-    errors = []
-    datasets = spec.get("data", {}).get("datasets", {})
-    kinds = [k for k in ("data_quality", "model_quality", "bias", "explainability") if settings.get(k)]
-    if kinds and spec["models"][name]["orchestrator"] != "sagemaker-pipelines":
-        errors.append(SpecError(path + (kinds[0],), "baselines come from the SageMaker pipeline's check steps; "
-                                "this model is orchestrated by Step Functions",
-                                hint="use orchestrator: sagemaker-pipelines for monitored models"))
-    if settings.get("holdout"):
-        errors += unknown_name(path + ("holdout",), settings["holdout"], datasets, "dataset", "data.datasets",
-                               hint="declare the labeled holdout under data.datasets")
-    scored = [k for k in kinds if k != "data_quality"]
-    if scored and not settings.get("holdout") and not spec["models"][name]["training"].get("validation"):
-        errors.append(SpecError(path + (scored[0],), f"the {scored[0].replace('_', '-')} baseline is computed on a labeled "
-                                f"holdout, and {name} has neither a holdout nor a validation dataset; scored on its own "
-                                "training data, the model would look better than it is",
-                                hint="add holdout: <dataset> (CSV without a header, the label first, then the endpoint's columns)"))
-    return errors
-
-
-def _check_data_quality(spec, name: str, settings: dict) -> list[SpecError]:
-    path = ("monitoring", "models", name)
-    model = spec["models"][name]
-    quality = settings.get("data_quality")
-    errors = []
-    if settings["on_drift"] and not quality:
-        errors.append(SpecError(path + ("on_drift",), "on_drift retrains when the data-quality monitor finds drift, "
-                                "but there is no data_quality monitor", hint="add data_quality: {schedule: hourly}"))
-    if not quality:
-        return errors
-    if not model["endpoint"]["data_capture_percent"]:
-        errors.append(SpecError(path + ("data_quality",), f"the data-quality monitor reads captured data, and {name}'s "
-                                "endpoint captures none", hint="set endpoint.data_capture_percent (for example 20)"))
-    datasets = spec.get("data", {}).get("datasets", {})
-    if quality.get("baseline_dataset"):
-        errors += unknown_name(path + ("data_quality", "baseline_dataset"), quality["baseline_dataset"], datasets,
-                               "dataset", "data.datasets")
-    return errors
+def services(spec) -> set[str]:
+    """mlops's monitoring jobs publish to CloudWatch from the VPC."""
+    section = spec.get("monitoring") or {}
+    engine_monitored = any(engine_of(section, name) == MLOPS and any(settings.get(k) for k in MLOPS_KINDS)
+                           for name, settings in section.get("models", {}).items())
+    return {"monitoring"} if engine_monitored else set()
 
 
 MODULE = Module(
@@ -247,6 +161,7 @@ MODULE = Module(
     schema=fragment(__name__),
     build=build,
     check=check,
+    services=services,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",
@@ -255,5 +170,5 @@ MODULE = Module(
                      "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
                      "awscc_sagemaker_model_quality_job_definition", "awscc_sagemaker_model_bias_job_definition",
                      "awscc_sagemaker_model_explainability_job_definition", "aws_s3_object",
-                     "data.aws_sagemaker_prebuilt_ecr_image"}),
+                     "data.aws_sagemaker_prebuilt_ecr_image", "aws_sagemaker_pipeline", "aws_scheduler_schedule"}),
 )

@@ -6,17 +6,17 @@
   that endpoint serves (`endpoint.model_version`), hourly or daily, in the VPC,
   encrypted, with network isolation, publishing per-feature drift metrics.
 - Drift: a monitoring run that finds violations is an EventBridge event; it notifies the
-  alerts topic and, with `on_drift`, starts the model's training pipeline through a role
-  allowed to do only that. Per-feature CloudWatch alarms watch the drift distances.
+  alerts topic and, with `on_drift`, starts the model's training pipeline, debounced
+  (`retraining.py`). Per-feature CloudWatch alarms watch the drift distances.
 """
 
 from __future__ import annotations
 
-from mlops.iam import service_role, statement
 from mlops.module_api import BuildContext, tf_name
 from mlops.names import fit
 
 from .baselines import notify_violations, uri
+from .retraining import enabled, retrain
 
 SCHEDULES = {"hourly": "cron(0 * ? * * *)", "daily": "cron(0 0 ? * * *)"}
 
@@ -78,14 +78,5 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
 
 def _drift_loop(ctx: BuildContext, name: str, schedule, topic, path: tuple) -> None:
     rule = notify_violations(ctx, name, "data-quality", "drift", schedule, topic, path)
-    if not ctx.section["models"][name]["on_drift"]:
-        return
-    pipeline = ctx.imported("models.pipelines")[name]
-    role = service_role(ctx, tf_name("drift", name, "retrain"), "events.amazonaws.com", [
-        statement("StartRetraining", ["sagemaker:StartPipelineExecution"], [pipeline.ref("arn")]),
-    ], path=("monitoring", "models", name, "on_drift"))
-    ctx.resource("aws_cloudwatch_event_target", tf_name("drift", name, "retrain"), {
-        "rule": rule.ref("name"), "arn": pipeline.ref("arn"), "role_arn": role.ref("arn"),
-        "sagemaker_pipeline_target": [{"pipeline_parameter_list": [
-            {"name": "DatasetUri", "value": ctx.imported("data.datasets")[ctx.spec["models"][name]["training"]["input"]]["uri"]}]}],
-    }, path=("monitoring", "models", name, "on_drift"))
+    if enabled(ctx.section["models"][name]["on_drift"]):
+        retrain(ctx, name, rule, ("monitoring", "models", name, "on_drift"))

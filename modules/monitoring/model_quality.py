@@ -30,8 +30,10 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
     definition = ctx.resource("awscc_sagemaker_model_quality_job_definition", tf_name(name), {
         "job_definition_name": fit(f"{endpoint}-model-quality", 63),
         "role_arn": ctx.imported("workspace.roles")["training"].ref("arn"),
+        # Without this, Model Monitor publishes no metric, and the alarm below never fires.
         "model_quality_app_specification": {"image_uri": ctx.imported("models.model_monitor_image"),
-                                            "problem_type": settings["problem_type"]},
+                                            "problem_type": settings["problem_type"],
+                                            "environment": {"publish_cloudwatch_metrics": "Enabled"}},
         "model_quality_baseline_config": {"constraints_resource": {"s3_uri": uri(ctx, name, "model-quality", "constraints.json")}},
         "model_quality_job_input": {"endpoint_input": endpoint_input, "ground_truth_s3_input": {"s3_uri": truth}},
         "model_quality_job_output_config": {"kms_key_id": key, "monitoring_outputs": [{"s3_output": {

@@ -30,9 +30,9 @@ import math
 from dataclasses import dataclass
 
 try:
-    from .stats import as_category
+    from .values import as_category
 except ImportError:  # run from the uploaded folder as `python3 job.py`
-    from stats import as_category
+    from values import as_category
 
 NAMESPACE = "mlops/monitoring"
 MAX_DATA_PER_REQUEST = 1000

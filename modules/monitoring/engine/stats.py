@@ -25,40 +25,12 @@ import math
 
 import numpy as np
 
+try:
+    from .values import MISSING_TEXT, as_category, as_number, is_missing  # noqa: F401 (this module's vocabulary)
+except ImportError:  # run from the uploaded folder as `python3 job.py`
+    from values import MISSING_TEXT, as_category, as_number, is_missing  # noqa: F401
+
 BINS = 10
-MISSING_TEXT = {"", "nan", "null", "none", "na", "n/a"}
-
-
-def is_missing(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and value.strip().lower() in MISSING_TEXT
-
-
-def as_number(value) -> float | None:
-    """The value as a finite float, or None when it is not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            return None
-    return number if math.isfinite(number) else None
-
-
-def as_category(value) -> str:
-    """One spelling per value: "1", 1 and 1.0 are the same category, "rural" is itself."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    number = as_number(value)
-    if number is not None:
-        return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
-    return str(value).strip()
 
 
 def quantile_edges(numbers: np.ndarray, bins: int = BINS) -> list[float]:

@@ -1,0 +1,89 @@
+"""The data-quality baseline of mlops's monitoring engine, computed by the training
+pipeline (`monitoring.engine: mlops`, the default).
+
+The engine (the monitoring module's `engine/` folder, shipped as package data) runs as
+`python3 job.py` in the scikit-learn processing image. Terraform uploads its files to
+`models/<model>/code/monitoring/` in the model's output bucket, and its configuration
+(`kind: baseline`, the spec's columns and features) to
+`models/<model>/baselines/config/data-quality/monitor.json`; the `DataQualityBaseline`
+Processing step reads both and the training data, and writes `statistics.json` and
+`constraints.json` to `models/<model>/baselines/data-quality/`, where the monitoring
+module's archive keeps them per version, as it keeps Model Monitor's. The monitoring
+pipeline of each environment runs the same files.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from mlops.module_api import BuildContext, literal, tf_name
+
+from .jobs import processing
+
+if TYPE_CHECKING:
+    from .definition import Inputs
+
+ENGINE_PACKAGE = "mlops_modules.monitoring.engine"
+CODE = "/opt/ml/processing/input/code"
+CONFIG = "/opt/ml/processing/input/config"
+
+
+def engine_of(spec, name: str) -> str:
+    """The monitoring engine of a model (the monitoring section's rule: the model's own
+    `engine`, else `monitoring.engine`, else mlops)."""
+    section = spec.get("monitoring") or {}
+    return (section.get("models", {}).get(name) or {}).get("engine") or section.get("engine", "mlops")
+
+
+def engine_files() -> list[str]:
+    """The engine's Python files, in a stable order."""
+    folder = resources.files(ENGINE_PACKAGE)
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".py") and p.name != "__init__.py")
+
+
+def upload(ctx: BuildContext, name: str, output, kms_key: str) -> tuple[str, list]:
+    """Upload the engine's files; (their S3 prefix URI, the objects)."""
+    folder = resources.files(ENGINE_PACKAGE)
+    prefix = f"models/{name}/code/monitoring"
+    objects = [ctx.resource("aws_s3_object", tf_name(name, "monitoring", file.removesuffix(".py")), {
+        "bucket": output.ref("id"),
+        "key": f"{prefix}/{file}",
+        "content": literal(folder.joinpath(file).read_text("utf-8")),
+        "content_type": "text/x-python",
+        "server_side_encryption": "aws:kms",
+        "kms_key_id": kms_key,
+    }, path=("monitoring", "models", name)) for file in engine_files()]
+    return f"s3://{output.ref('bucket')}/{prefix}/", objects
+
+
+def baseline_config(settings: dict, from_training_data: bool) -> dict:
+    """The engine's `baseline` configuration from the spec's data_quality section: the
+    training data has the label first; a baseline_dataset holds the columns only."""
+    return {"kind": "baseline", "publish": False, "settings": {
+        "columns": settings["columns"], "features": settings["features"] or settings["columns"],
+        "header": settings["header"], "label_first": from_training_data,
+        "drift_threshold": settings["drift_threshold"]}}
+
+
+def write_config(ctx: BuildContext, name: str, output, kms_key: str, config: dict):
+    return ctx.resource("aws_s3_object", tf_name(name, "data_quality", "baseline_config"), {
+        "bucket": output.ref("id"),
+        "key": f"models/{name}/baselines/config/data-quality/monitor.json",
+        "content": literal(json.dumps(config, sort_keys=True, indent=2)),
+        "content_type": "application/json",
+        "server_side_encryption": "aws:kms",
+        "kms_key_id": kms_key,
+    }, path=("monitoring", "models", name, "data_quality"))
+
+
+def step(i: Inputs, vpc: dict, data_quality: dict) -> dict:
+    """The Processing step: engine, configuration and dataset in, baseline out. It calls
+    no AWS API (no metrics for a baseline), so it stays network-isolated."""
+    out = processing("DataQualityBaseline", data_quality["instance_type"], i, vpc, entry=["python3", f"{CODE}/job.py"],
+                     inputs=[("code", data_quality["code_uri"], CODE), ("config", data_quality["config_uri"], CONFIG),
+                             ("dataset", data_quality["dataset_uri"], "/opt/ml/processing/input/dataset")],
+                     outputs=[("baseline", f"{i.output_uri}/baselines/data-quality/", "/opt/ml/processing/output")])
+    out["DependsOn"] = ["Train"]
+    return out
