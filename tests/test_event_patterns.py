@@ -1,6 +1,7 @@
 """EventBridge rules mlops generates, run through a real pattern matcher (moto's)
 against AWS's published sample events (tests/events/): each matches what it must and
-nothing else. Covered so far: the new-data rules that start retraining."""
+nothing else. Here: the new-data rules that start retraining and the source rules that
+start release pipelines; test_event_patterns_monitoring.py has the monitoring loop's."""
 
 from __future__ import annotations
 
@@ -83,3 +84,42 @@ def test_a_new_data_rule_fires_on_the_marker_file_only(pattern, dataset, marker)
     deleted = copy.deepcopy(created(f"{prefix}{marker}"))
     deleted["detail-type"] = "Object Deleted"
     assert not matcher.matches_event(deleted)
+
+
+def _source_rules():
+    """(pattern, branch) of every rule that starts a release pipeline on a push."""
+    for path in STACKS:
+        resources = json.loads(path.read_text()).get("resource", {})
+        for name, rule in resources.get("aws_cloudwatch_event_rule", {}).items():
+            pattern = json.loads(rule.get("event_pattern", "{}"))
+            if pattern.get("source") == ["aws.codecommit"]:
+                yield pytest.param(pattern, id=f"{path.relative_to(ROOT).parent}:{name}")
+
+
+SOURCE_RULES = list(_source_rules())
+
+
+def test_there_are_source_rules_to_check():
+    assert SOURCE_RULES
+
+
+@pytest.mark.parametrize("pattern", SOURCE_RULES)
+def test_a_source_rule_fires_on_a_push_to_its_branch_only(pattern):
+    """A branch created or moved in the rule's repository starts the pipeline; other
+    branches, tags, deletions and other repositories do not."""
+    matcher = EventPattern.load(json.dumps(pattern))
+    repository = pattern["resources"][0]  # the repository's Terraform reference; Terraform fills in both
+    branch = pattern["detail"]["referenceName"][0]
+
+    def push(event="referenceUpdated", name=branch, kind="branch", resources=(repository,)):
+        created = _event("codecommit-reference-created", event=event, referenceName=name, referenceType=kind,
+                         referenceFullName=f"refs/heads/{name}")
+        created["resources"] = list(resources)
+        return created
+
+    assert matcher.matches_event(push())
+    assert matcher.matches_event(push(event="referenceCreated"))
+    assert not matcher.matches_event(push(name=f"{branch}-old"))
+    assert not matcher.matches_event(push(kind="tag"))
+    assert not matcher.matches_event(push(event="referenceDeleted"))
+    assert not matcher.matches_event(push(resources=["arn:aws:codecommit:us-east-2:123456789012:MyDemoRepo"]))
