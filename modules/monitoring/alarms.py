@@ -82,19 +82,26 @@ def _bias(ctx, name: str, settings: dict, endpoint: str, period: int, topic) -> 
     for index, facet in enumerate(settings["facets"]):
         for short, limit in sorted(settings["alarms"].items()):
             metric = watched("bias", endpoint, settings, bias_metric(endpoint, facet_label(facet), short))
-            ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "bias", facet["name"], short.lower()), {
-                "alarm_name": f"{endpoint}-bias-{facet['name']}-{short}",
-                "alarm_description": f"{name}: |{short}| for facet {facet_label(facet)} above {limit} on live traffic",
-                "comparison_operator": "GreaterThanThreshold", "threshold": limit,
-                "evaluation_periods": 1, "treat_missing_data": "notBreaching",
-                "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],
-                "metric_query": [
-                    {"id": "magnitude", "expression": "ABS(bias)", "label": f"|{short}|", "return_data": True},
-                    {"id": "bias", "return_data": False, "metric": [{
-                        "namespace": metric.namespace, "metric_name": metric.name, "dimensions": dict(metric.dimensions),
-                        "unit": metric.unit, "period": period, "stat": "Average"}]},
-                ],
-            }, path=("monitoring", "models", name, "bias", "facets", index))
+            bias_alarm(ctx, name, facet, index, short, limit, endpoint, topic, facet_label(facet), {
+                "namespace": metric.namespace, "metric_name": metric.name, "dimensions": dict(metric.dimensions),
+                "unit": metric.unit, "period": period, "stat": "Average"})
+
+
+def bias_alarm(ctx, name: str, facet: dict, index: int, short: str, limit: float, endpoint: str, topic,
+               shown: str, metric: dict):
+    """An alarm on the magnitude of one bias metric of one facet (bias is signed: either
+    way is unfair), for both engines; `metric` is the CloudWatch metric that feeds it."""
+    return ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "bias", facet["name"], short.lower()), {
+        "alarm_name": f"{endpoint}-bias-{facet['name']}-{short}",
+        "alarm_description": f"{name}: |{short}| for facet {shown} above {limit} on live traffic",
+        "comparison_operator": "GreaterThanThreshold", "threshold": limit,
+        "evaluation_periods": 1, "treat_missing_data": "notBreaching",
+        "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],
+        "metric_query": [
+            {"id": "magnitude", "expression": "ABS(bias)", "label": f"|{short}|", "return_data": True},
+            {"id": "bias", "return_data": False, "metric": [metric]},
+        ],
+    }, path=("monitoring", "models", name, "bias", "facets", index))
 
 
 def failed_runs(ctx: BuildContext, name: str, pipeline, topic, path: tuple) -> None:

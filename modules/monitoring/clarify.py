@@ -25,6 +25,7 @@ from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, sagema
 from mlops.module_api import BuildContext, literal, tf_name
 from mlops.names import fit
 
+from .alarms import bias_alarm
 from .baselines import notify_violations, uri
 from .data_quality import SCHEDULES
 
@@ -137,19 +138,9 @@ def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
             dims = {"Endpoint": endpoint, "MonitoringSchedule": schedule, "BiasStage": "Post-Training",
                     "Label": settings["label"], "LabelValue": str(settings["positive_label"][0]),
                     "Facet": facet["name"], "FacetValue": str(facet["values"][0])}
-            ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "bias", facet["name"], metric.lower()), {
-                "alarm_name": f"{endpoint}-bias-{facet['name']}-{metric}",
-                "alarm_description": f"{name}: |{metric}| for facet {facet['name']} above {limit} on live traffic",
-                "comparison_operator": "GreaterThanThreshold", "threshold": limit,
-                "evaluation_periods": 1, "treat_missing_data": "notBreaching",
-                "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],
-                "metric_query": [
-                    {"id": "magnitude", "expression": "ABS(bias)", "label": f"|{metric}|", "return_data": True},
-                    {"id": "bias", "return_data": False, "metric": [{
-                        "namespace": METRIC_NAMESPACE, "metric_name": f"bias_metric_{metric}", "dimensions": dims,
-                        "period": period, "stat": "Average"}]},
-                ],
-            }, path=("monitoring", "models", name, "bias", "facets", index))
+            bias_alarm(ctx, name, facet, index, metric, limit, endpoint, topic, facet["name"], {
+                "namespace": METRIC_NAMESPACE, "metric_name": f"bias_metric_{metric}", "dimensions": dims,
+                "period": period, "stat": "Average"})
 
 
 def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, shadow: bool):
