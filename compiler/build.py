@@ -73,14 +73,13 @@ def _trace(stack: Stack) -> None:
     from a resource in the AWS console (or a Terraform address, with `mlops locate`)
     back to the line of mlops.yaml. Whether a type takes tags comes from the pinned
     provider schema."""
-    schemas = conformance.pinned()
+    taggable = conformance.taggable()
     for resource in stack.resources:
-        block = None if resource.data_source else schemas.block("resource", resource.type)
-        tags = block and block.get("attributes", {}).get("tags")
-        if not tags:
+        kind = None if resource.data_source else taggable.get(resource.type)
+        if not kind:
             continue
         path = ".".join(str(part) for part in resource.spec_path)[:256]
-        if tags["type"][0] == "map":
+        if kind == "map":
             resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path}
         else:  # awscc: a list of {key, value}
             resource.attrs["tags"] = [*resource.attrs.get("tags", []), {"key": SPEC_PATH_TAG, "value": path}]

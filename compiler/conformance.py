@@ -65,7 +65,7 @@ def pinned() -> Schemas:
     data_sources: dict[str, dict] = {}
     providers: dict[str, dict] = {}
     for path in sorted(SCHEMA_DIR.glob("*.json")):
-        if path.name.endswith(".resolutions.json"):
+        if path.name.endswith((".resolutions.json", ".index.json")):
             continue
         doc = json.loads(path.read_text("utf-8"))
         for address, provider in doc["provider_schemas"].items():
@@ -73,6 +73,27 @@ def pinned() -> Schemas:
             resources.update(provider.get("resource_schemas", {}))
             data_sources.update(provider.get("data_source_schemas", {}))
     return Schemas(resources, data_sources, providers)
+
+
+TAGGABLE = SCHEMA_DIR / "taggable.index.json"
+
+
+@cache
+def taggable() -> dict[str, str]:
+    """Resource types whose `tags` attribute exists, by its kind: "map" (aws) or "list"
+    (awscc's key/value objects). Derived from the pinned slices (`derive_taggable`; a
+    test keeps the committed file equal to it), so building a stack, which `validate`
+    does, need not load the whole provider schemas."""
+    return json.loads(TAGGABLE.read_text("utf-8"))
+
+
+def derive_taggable(schemas: Schemas) -> dict[str, str]:
+    found = {}
+    for type_, entry in sorted(schemas.resources.items()):
+        tags = entry["block"].get("attributes", {}).get("tags")
+        if tags:
+            found[type_] = "map" if tags["type"][0] == "map" else "list"
+    return found
 
 
 def check(stack: Mapping[str, Any], origins: Mapping[str, Origin], schemas: Schemas) -> list[SpecError]:

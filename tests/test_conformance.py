@@ -147,3 +147,15 @@ def test_awscc_nested_attributes_are_checked_field_by_field() -> None:
     assert "module compiler: awscc_sagemaker_model_quality_job_definition.m: missing required argument " \
            "'model_quality_app_specification.problem_type'" in messages
     assert any("unknown attribute or block 'job_resources.cluster_config.volume_kms_key'" in m for m in messages)
+
+
+def test_the_taggable_index_is_what_the_pinned_schemas_say(update_golden):
+    """schemas/providers/taggable.index.json (which resource types take tags, read by every
+    build) is derived from the pinned slices; rewrite it with --update-golden."""
+    from mlops import conformance
+
+    derived = json.dumps(conformance.derive_taggable(conformance.pinned()), indent=1, sort_keys=True) + "\n"
+    if update_golden:
+        conformance.TAGGABLE.write_text(derived, "utf-8")
+    assert conformance.TAGGABLE.read_text("utf-8") == derived
+    assert conformance.taggable()["aws_s3_bucket"] == "map"
