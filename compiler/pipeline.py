@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import conformance, declared, names, registry
+from . import conformance, declared, names, policy_size, registry
 from .awsapi import stack as awsapi
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
@@ -89,9 +89,10 @@ def built_checks(built: list[Target]) -> list[SpecError]:
     """Checks that need the built stacks of every environment but not the CDK: physical
     names never collide (environments may share an account); the spec's exceptions
     name resources the stacks contain, and declare every finding a spec setting causes;
+    every role's inline policies fit IAM's limit;
     then what AWS's API models reject (mlops.awsapi), in stacks that passed those."""
     stacks = [t.stack for t in built]
-    errors = names.check(stacks) + declared.check(stacks)
+    errors = names.check(stacks) + declared.check(stacks) + policy_size.check(stacks)
     return errors or _unique([error for stack in stacks for error in awsapi.check(stack)])
 
 
