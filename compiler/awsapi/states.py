@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from . import Hole, check_request, model
+from . import Hole, check_request
 from .operations import OPERATIONS
 
 _INTEGRATION = re.compile(r"^arn:[^:]+:states:::(?:aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\.sync(?::2)?|\.waitForTaskToken)?$")
@@ -86,5 +86,3 @@ def _expressions(node: Any) -> Any:
         return [_expressions(item) for item in node]
     return node
 
-
-__all__ = ["check", "model"]

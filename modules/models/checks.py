@@ -136,7 +136,7 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
         version = training.get("version")
         if version not in framework.training:
             errors.append(SpecError(tpath + ("version",) if version else tpath,
-                                    f"{training['framework']} has no prebuilt training container for version '{version}'" if version else f"framework training needs a version",
+                                    f"{training['framework']} has no prebuilt training container for version '{version}'" if version else "framework training needs a version",
                                     hint=did_you_mean(version or "", framework.training) or "versions: " + ", ".join(framework.training)))
         else:
             errors += _framework_images(base, model, framework)

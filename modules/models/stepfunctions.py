@@ -19,7 +19,7 @@ SAGEMAKER_SYNC_RULES = ("StepFunctionsGetEventsForSageMakerTrainingJobsRule",
                         "StepFunctionsGetEventsForSageMakerProcessingJobsRule")
 def training(ctx: BuildContext, name: str, model: dict, i: Inputs, pipeline_definition: dict, path: tuple):
     """The training orchestrator: Train, ReadMetric, Evaluate, CheckMetric, Register or fail."""
-    env, project = ctx.env, ctx.spec["project"]
+    env = ctx.env
     steps = {s["Name"]: s for s in pipeline_definition["Steps"]}
     defaults = {p["Name"]: p["DefaultValue"] for p in pipeline_definition["Parameters"]}
     train = _task_arguments(steps["Train"]["Arguments"], defaults)
