@@ -2,9 +2,10 @@
 
 Why not `yaml.load`: a constructed tree has lost what users need (where each value
 was written) and has already done what they must be protected from (alias expansion,
-custom tags, YAML 1.1 booleans, silent last-key-wins). So the loader walks ruamel's
-*parse events* itself: nothing is expanded or constructed before it is checked, the
-walk is an explicit stack (no recursion, whatever the nesting), and scalar meaning is
+custom tags, YAML 1.1 booleans, silent last-key-wins). So the loader walks the
+*parse events* itself (mlops.yaml_events: libyaml's where it agrees with ruamel, else
+ruamel's): nothing is expanded or constructed before it is checked, the walk is an
+explicit stack (no recursion, whatever the nesting), and scalar meaning is
 decided here, by the YAML 1.2 core schema, in a dozen lines anyone can read.
 
 Vocabulary: a *mark* is a 1-based `Position`; `value_marks` holds where each node
@@ -19,13 +20,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, DocumentStartEvent
-from ruamel.yaml.events import MappingStartEvent, NodeEvent, ScalarEvent
-from ruamel.yaml.reader import ReaderError
-
 from .errors import Position, SpecError, SpecInvalid, SpecPath
+from .yaml_events import Event, SyntaxProblem, events
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 32
@@ -126,11 +122,7 @@ def _plain(text: str):
     return text
 
 
-def _at(mark) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
-
-
-_STD = "tag:yaml.org,2002:"  # what ruamel expands `!!` to
+_STD = "tag:yaml.org,2002:"  # what the parsers expand `!!` to
 _EMPTY = object()  # no document at all
 _NOKEY = object()  # the pending key was rejected; its value is walked but not kept
 
@@ -159,58 +151,46 @@ class _Walk:
         self.started = False
 
     def run(self) -> None:
-        for event in self._events():
-            if isinstance(event, DocumentStartEvent):
-                at = _at(event.start_mark)
-                if self.started:
-                    raise _Fatal(SpecError((), "the file holds more than one YAML document", position=at,
-                                           hint="keep one document; remove the '---' line and what follows"))
-                self.started = True
-                if event.version not in (None, (1, 2)):
-                    declared = ".".join(map(str, event.version))
-                    self._error((), f"only YAML 1.2 is supported, the file declares %YAML {declared}",
-                                "remove the %YAML line", at)
-            elif isinstance(event, CollectionEndEvent):
-                self.stack.pop()
-            elif isinstance(event, NodeEvent):
-                self._node(event)
-
-    def _events(self):
-        """ruamel's events, with every parser failure turned into a `_Fatal`."""
-        events = YAML(typ="safe", pure=True).parse(self.text)
         try:
-            while True:
-                try:
-                    event = next(events)
-                except StopIteration:
-                    return
-                except YAMLError as exc:
-                    raise _Fatal(self._syntax(exc)) from None
-                except RecursionError:
-                    raise _Fatal(SpecError((), _DEPTH_MESSAGE, position=_TOP)) from None
-                except Exception as exc:  # a parser bug must still read as a spec problem, not a traceback
-                    failed = f"the YAML parser failed ({type(exc).__name__})"
-                    raise _Fatal(SpecError((), failed, position=_TOP)) from None
-                yield event
-        finally:
-            events.close()
+            for event in events(self.text):
+                self._event(event)
+        except SyntaxProblem as problem:
+            raise _Fatal(SpecError((), problem.message, hint=problem.hint, position=problem.position)) from None
+        except RecursionError:
+            raise _Fatal(SpecError((), _DEPTH_MESSAGE, position=_TOP)) from None
+
+    def _event(self, event: Event) -> None:
+        if event.kind == "document":
+            at = event.position
+            if self.started:
+                raise _Fatal(SpecError((), "the file holds more than one YAML document", position=at,
+                                       hint="keep one document; remove the '---' line and what follows"))
+            self.started = True
+            if event.version not in (None, (1, 2)):
+                declared = ".".join(map(str, event.version))
+                self._error((), f"only YAML 1.2 is supported, the file declares %YAML {declared}",
+                            "remove the %YAML line", at)
+        elif event.kind == "end":
+            self.stack.pop()
+        else:
+            self._node(event)
 
     def _error(self, path: SpecPath, message: str, hint: str, at: Position, key: bool = False) -> None:
         self.errors.append(SpecError(path, message, hint=hint, position=at, key=key))
 
-    def _node(self, event) -> None:
-        at = _at(event.start_mark)
+    def _node(self, event: Event) -> None:
+        at = event.position
         parent = self.stack[-1] if self.stack else None
         is_key = parent is not None and isinstance(parent.value, dict) and parent.expect_key
         path, live = self._slot(parent, is_key)
-        if event.anchor is not None or isinstance(event, AliasEvent):
+        if event.anchor is not None or event.kind == "alias":
             raise _Fatal(SpecError(path, "anchors and aliases are not allowed", _ANCHOR_HINT, at))
-        tag = None if event.tag is None else str(event.tag)
+        tag = event.tag
         if tag is not None:
             tag = "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
             self._error(path, f"tags are not allowed: {tag}", _TAG_HINT, at)
-        plain = isinstance(event, ScalarEvent) and event.style is None and tag is None
-        if isinstance(event, ScalarEvent):
+        plain = event.plain and tag is None
+        if event.kind == "scalar":
             value = event.value
             if plain:
                 try:
@@ -219,13 +199,13 @@ class _Walk:
                     too_long = f"number too long ({len(event.value)} digits)"
                     self._error(path, too_long, "quote it if it is a string", at)
         else:
-            value = {} if isinstance(event, MappingStartEvent) else []
+            value = {} if event.kind == "mapping" else []
         if is_key:
             parent.expect_key = False
             self._key(parent, value, plain and event.value == "<<", event, at)
         else:
             self._attach(parent, path, live, value, at, plain and event.value == "")
-        if not isinstance(event, ScalarEvent):
+        if event.kind != "scalar":
             if len(self.stack) >= MAX_DEPTH:
                 raise _Fatal(SpecError(path, _DEPTH_MESSAGE, position=at,
                                        hint="flatten the structure; no section of the spec nests this deep"))
@@ -280,57 +260,3 @@ class _Walk:
                 at = parent.key_mark if empty else at  # `region:` with nothing after it: point at the key
         if live:
             self.value_marks[path] = at
-
-    def _syntax(self, exc: YAMLError) -> SpecError:
-        if isinstance(exc, ReaderError) and isinstance(exc.character, int):
-            before = self.text[: exc.position]
-            at = Position(before.count("\n") + 1, exc.position - before.rfind("\n"))
-            return SpecError((), f"control character U+{exc.character:04X} is not allowed", position=at,
-                             hint="remove it, or write it as an escape in a double-quoted string")
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        if not isinstance(exc, MarkedYAMLError) or mark is None:
-            return SpecError((), "the file is not readable YAML", position=_TOP)
-        at = _at(mark)
-        tab = self._tab(at.line)
-        if tab is not None or "'\\t'" in (exc.problem or ""):
-            where = "for indentation" if tab else "here"
-            return SpecError((), f"tab characters are not allowed {where}", hint="indent with spaces",
-                             position=tab or at)
-        problem = _clean(exc.problem or exc.context or "invalid YAML")
-        if "tag handle" in problem or "URI" in problem:
-            return SpecError((), f"tags are not allowed ({problem})", hint=_TAG_HINT, position=at)
-        hint = "quote the value if it contains ': ', ' #', or starts with a special character"
-        if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
-            what = _clean(re.sub(r"^while \w+ (an? |the )?", "", exc.context))
-            line = exc.context_mark.line + 1
-            hint = f"check the indentation and quoting of the {what} that starts at line {line}"
-        return SpecError((), f"YAML syntax error: {problem}", hint=hint, position=at)
-
-    def _tab(self, line: int) -> Position | None:
-        """A tab in the indentation of the failing line (or the one before) is the likely cause."""
-        lines = self.text.split("\n")
-        for number in (line, line - 1):
-            if 1 <= number <= len(lines):
-                indent = re.match(r"[ \t]*", lines[number - 1]).group()
-                if "\t" in indent:
-                    return Position(number, indent.index("\t") + 1)
-        return None
-
-
-_WORDS = {  # ruamel's token names first, then the nouns of its "while parsing a ..." contexts
-    "<stream end>": "the end of the file", "end of stream": "end of the file", "<stream start>": "the start",
-    "<block end>": "the end of the indented block", "<block mapping start>": "a new mapping",
-    "<block sequence start>": "a new list", "<document start>": "'---'", "<document end>": "'...'",
-    "<directive>": "a % directive", "<scalar>": "a value", "<tag>": "a tag", "<anchor>": "an anchor",
-    "<alias>": "an alias", "<comment>": "a comment", "'?'": "a key",
-    "block mapping": "mapping", "block collection": "list", "flow sequence": "[...] list",
-    "flow mapping": "{...} mapping", "quoted scalar": "quoted string", "simple key": "key",
-    "block scalar": "block text", "plain scalar": "value",
-}
-
-
-def _clean(text: str) -> str:
-    """ruamel names its tokens (`<block end>`); users know keys, values, lists and lines."""
-    for word, plain in _WORDS.items():
-        text = text.replace(f"'{word}'", plain).replace(word, plain)
-    return text.strip()
