@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import conformance
 from .module_api import BuildContext, CheckException, Module, Stack
-from .providers import PROVIDERS, TERRAFORM_VERSION
+from .providers import PROVIDERS, TERRAFORM_VERSION, taggable
 from .resolve import Resolved
 
 
@@ -73,9 +72,9 @@ def _trace(stack: Stack) -> None:
     from a resource in the AWS console (or a Terraform address, with `mlops locate`)
     back to the line of mlops.yaml. Whether a type takes tags comes from the pinned
     provider schema."""
-    taggable = conformance.taggable()
+    kinds = taggable()
     for resource in stack.resources:
-        kind = None if resource.data_source else taggable.get(resource.type)
+        kind = None if resource.data_source else kinds.get(resource.type)
         if not kind:
             continue
         path = ".".join(str(part) for part in resource.spec_path)[:256]

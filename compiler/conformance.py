@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, SpecPath, did_you_mean
-
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "providers"
+from .providers import SCHEMA_DIR
 # Terraform meta-arguments: valid on every resource, not part of any provider schema.
 META = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 LIFECYCLE = {"create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by",
@@ -73,18 +72,6 @@ def pinned() -> Schemas:
             resources.update(provider.get("resource_schemas", {}))
             data_sources.update(provider.get("data_source_schemas", {}))
     return Schemas(resources, data_sources, providers)
-
-
-TAGGABLE = SCHEMA_DIR / "taggable.index.json"
-
-
-@cache
-def taggable() -> dict[str, str]:
-    """Resource types whose `tags` attribute exists, by its kind: "map" (aws) or "list"
-    (awscc's key/value objects). Derived from the pinned slices (`derive_taggable`; a
-    test keeps the committed file equal to it), so building a stack, which `validate`
-    does, need not load the whole provider schemas."""
-    return json.loads(TAGGABLE.read_text("utf-8"))
 
 
 def derive_taggable(schemas: Schemas) -> dict[str, str]:

@@ -8,15 +8,18 @@ imported only when a spec has come through every check and is about to synthesiz
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from . import conformance, declared, names, policy_size, registry
+from . import declared, names, policy_size, registry
 from .awsapi import stack as awsapi
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
 from .loader import Document, load
 from .resolve import Resolved, moved, resolve
 from .schema import assemble
-from .write import Plan, render
+
+if TYPE_CHECKING:
+    from .write import Plan
 
 
 @dataclass
@@ -65,7 +68,9 @@ def plan(built: list[Target]) -> Plan:
     """Synthesize the built stacks (they passed `built_checks` in `check`), check them
     against the pinned provider schemas, and render the files of `generated/`; raises
     SpecInvalid when a stack does not conform."""
+    from . import conformance
     from .cdk import synthesize  # the CDK runtime starts here and nowhere else
+    from .write import Plan, render
 
     stacks = synthesize(built)
     schemas = conformance.pinned()

@@ -8,6 +8,13 @@ carries hashicorp/awscc 1.106.0). A stack requires only the providers it uses: a
 always, awscc when a module emits one of its resources.
 """
 
+import json
+from functools import cache
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "providers"
+TAGGABLE = SCHEMA_DIR / "taggable.index.json"
+
 PROVIDERS: dict[str, dict[str, str]] = {
     "aws": {"source": "hashicorp/aws", "version": "6.69.1"},
     "awscc": {"source": "hashicorp/awscc", "version": "1.106.0"},
@@ -15,3 +22,13 @@ PROVIDERS: dict[str, dict[str, str]] = {
 
 # S3-native state locking (`use_lockfile`) needs Terraform 1.10.
 TERRAFORM_VERSION = ">= 1.10.0"
+
+
+@cache
+def taggable() -> dict[str, str]:
+    """Resource types whose `tags` attribute exists, by its kind: "map" (aws) or "list"
+    (awscc's key/value objects). Derived from the pinned slices
+    (`conformance.derive_taggable`; a test keeps the committed file equal to it), so
+    building a stack, which `validate` does, need not load the provider schemas nor the
+    conformance pass."""
+    return json.loads(TAGGABLE.read_text("utf-8"))

@@ -8,7 +8,6 @@ editor completes and checks override keys exactly like the base keys.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable
 from importlib import resources
@@ -39,7 +38,7 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
         }
     }
     for module in modules:
-        fragment = _aws_values(copy.deepcopy(dict(module.schema)))
+        fragment = _aws_values(dict(module.schema))  # a copy: it rebuilds every dict and list
         own_defs = fragment.pop("definitions", {})
         for name, definition in own_defs.items():
             if name in definitions:

@@ -152,10 +152,10 @@ def test_awscc_nested_attributes_are_checked_field_by_field() -> None:
 def test_the_taggable_index_is_what_the_pinned_schemas_say(update_golden):
     """schemas/providers/taggable.index.json (which resource types take tags, read by every
     build) is derived from the pinned slices; rewrite it with --update-golden."""
-    from mlops import conformance
+    from mlops import conformance, providers
 
     derived = json.dumps(conformance.derive_taggable(conformance.pinned()), indent=1, sort_keys=True) + "\n"
     if update_golden:
-        conformance.TAGGABLE.write_text(derived, "utf-8")
-    assert conformance.TAGGABLE.read_text("utf-8") == derived
-    assert conformance.taggable()["aws_s3_bucket"] == "map"
+        providers.TAGGABLE.write_text(derived, "utf-8")
+    assert providers.TAGGABLE.read_text("utf-8") == derived
+    assert providers.taggable()["aws_s3_bucket"] == "map"
