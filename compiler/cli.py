@@ -1,7 +1,9 @@
-"""`mlops`: the command line. The only place that prints and chooses exit codes.
+"""`mlops`: the command line. The only place that prints and chooses exit codes (with
+cli_registry.py, its registry commands).
 
-Exit codes: 0 ok; 1 the spec is invalid or generated/ is stale; 2 usage error (bad
-flags, unreadable file); 3 an internal error (a bug: please report it).
+Exit codes: 0 ok; 1 the spec is invalid, generated/ is stale, or a registry refused or
+could not be asked (`versions`, `promote`); 2 usage error (bad flags, unreadable
+file); 3 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import cli_registry
 from .errors import SpecError, SpecInvalid, format_path, printable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -20,6 +23,9 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "needs_spec", False):  # the registry commands start from a checked spec
+            checked, code = _checked(args)
+            return code if checked is None else args.run(args, checked)
         return args.run(args)
     except KeyboardInterrupt:
         return 130
@@ -57,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("address", help="a resource or data source address, e.g. aws_s3_bucket.data_raw")
     p.add_argument("--env", help="the environment (default: every environment that has the address)")
     p.set_defaults(run=_locate)
+
+    cli_registry.add_commands(sub, spec_args)
 
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")

@@ -1,0 +1,58 @@
+"""Promote the approved version: which registry serves an environment, where its
+version is pinned, and whether a version may be served.
+
+`environments.<env>.overrides.models.<m>.endpoint.model_version` pins the version
+per environment; `mlops promote` changes that one line after asking the registry that
+the version is approved and passed its gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .registry_client import Version
+
+
+def training_environment(data: Mapping[str, Any], env: str) -> str:
+    """The environment whose registry holds the versions `env` serves. Every environment
+    trains its own models today; the commands ask this, so an environment that serves
+    another's versions changes only this answer."""
+    return env
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a model's version for one environment is pinned, and whose registry holds it."""
+
+    model: str
+    env: str
+    trains_in: str
+    path: tuple  # of endpoint.model_version in mlops.yaml
+
+
+def target(data: Mapping[str, Any], model: str, env: str) -> Target:
+    """The spec path `mlops promote` rewrites: the environment's override, or the model's
+    entry under the environment's additions when only that environment has the model."""
+    settings = data["environments"][env]
+    section = "additions" if model in ((settings.get("additions") or {}).get("models") or {}) else "overrides"
+    path = ("environments", env, section, "models", model, "endpoint", "model_version")
+    return Target(model, env, training_environment(data, env), path)
+
+
+def gate_problem(version: Version, evaluation: Mapping[str, Any]) -> str | None:
+    """Why this version may not be served, by its status and the gate it recorded."""
+    if version.status != "Approved":
+        return f"its approval status is {version.status}; only Approved versions are promoted"
+    recorded = version.metric
+    if recorded is None:
+        return "it records no evaluation (registered outside its mlops training pipeline?)"
+    metric, value = recorded
+    if metric != evaluation["metric"]:
+        return f"it was evaluated on {metric}, and the model's gate is now {evaluation['metric']}"
+    if "min" in evaluation and value < evaluation["min"]:
+        return f"{metric} was {value:g}, below the gate's minimum of {evaluation['min']:g}"
+    if "max" in evaluation and value > evaluation["max"]:
+        return f"{metric} was {value:g}, above the gate's maximum of {evaluation['max']:g}"
+    return None

@@ -1,0 +1,155 @@
+"""`mlops versions` and `mlops promote` against a registry in moto's server on 127.0.0.1.
+
+The registry holds approved, pending, rejected and below-the-gate versions; promote
+must refuse all but the approved one that passed the model's gate, rewrite only the
+one line of mlops.yaml (comments and layout kept), print the change with --dry-run
+and write nothing then, and leave the file untouched whenever it refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from aws_server import CREDENTIALS
+
+ACCOUNT = "123456789012"  # moto's account
+SPEC = f"""\
+# The team's spec: comments and layout must survive a promotion.
+project: shop
+region: eu-west-1
+state: {{bucket: shop-tfstate}}
+environments:
+  dev:
+    account: "{ACCOUNT}"   # the training account
+    role: mlops-deploy
+  prod: {{account: "{ACCOUNT}", role: mlops-deploy, overrides: {{network: {{cidr: 10.21.0.0/16}}}}}}
+data:
+  buckets:
+    raw: {{}}
+    artifacts: {{}}
+  datasets:
+    sales: {{bucket: raw, prefix: sales/}}
+    sales-validation: {{bucket: raw, prefix: validation/}}
+network: {{cidr: 10.20.0.0/16}}
+workspace: {{}}
+models:
+  churn:
+    training:
+      algorithm: xgboost
+      version: "1.7-1"
+      input: sales
+      validation: sales-validation
+      instance_type: ml.m5.xlarge
+    evaluation: {{metric: "validation:auc", min: 0.8}}   # the gate
+"""
+GROUP = "shop-prod-churn"  # each environment trains into its own registry
+# version: (status, recorded metric value)
+VERSIONS = {1: ("Approved", "0.91"), 2: ("PendingManualApproval", "0.93"), 3: ("Rejected", "0.95"),
+            4: ("Approved", "0.75"), 5: ("Approved", None)}
+
+
+@pytest.fixture(scope="module")
+def registry(aws_endpoint):
+    env = {**CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint}
+    client = boto3.client("sagemaker", region_name="eu-west-1", endpoint_url=aws_endpoint,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    for group in (GROUP, "shop-dev-churn"):
+        client.create_model_package_group(ModelPackageGroupName=group)
+        for number, (status, value) in VERSIONS.items():
+            metadata = {"mlops:metric": "validation:auc", "mlops:metric-value": value} if value else {}
+            created = client.create_model_package(
+                ModelPackageGroupName=group, ModelApprovalStatus=status, CustomerMetadataProperties=metadata,
+                InferenceSpecification={"Containers": [{"Image": f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/x:1"}],
+                                        "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]})
+            assert created["ModelPackageArn"].endswith(f"/{number}")
+    return env
+
+
+def _mlops(tmp_path, env, *args):
+    return subprocess.run([sys.executable, "-m", "mlops.cli", *args], cwd=tmp_path, env={"PATH": "/usr/bin", **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "mlops.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+def test_versions_lists_each_version_with_its_status_and_metric(registry, spec, tmp_path):
+    done = _mlops(tmp_path, registry, "versions", "churn")
+    assert done.returncode == 1 and "more than one environment trains models; choose one with --env" in done.stderr
+    done = _mlops(tmp_path, registry, "versions", "churn", "--env", "prod")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"{GROUP} (prod: account {ACCOUNT}, eu-west-1)"
+    table = {line.split()[0]: line.split() for line in lines[2:]}
+    assert [table[str(n)][1] for n in (5, 4, 3, 2, 1)] == [VERSIONS[n][0] for n in (5, 4, 3, 2, 1)]
+    assert table["1"][4] == "validation:auc=0.91" and table["5"][4] == "-"
+    listed = json.loads(_mlops(tmp_path, registry, "versions", "churn", "--env", "prod", "--format", "json").stdout)
+    assert [v["version"] for v in listed["versions"]] == [5, 4, 3, 2, 1]
+    assert listed["versions"][-1]["metric"] == {"name": "validation:auc", "value": 0.91}
+
+
+def test_promote_rewrites_one_line_and_keeps_comments(registry, spec, tmp_path):
+    done = _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "prod")
+    assert done.returncode == 0, done.stderr
+    after = spec.read_text()
+    assert after == SPEC.replace(
+        'overrides: {network: {cidr: 10.21.0.0/16}}}',
+        'overrides: {network: {cidr: 10.21.0.0/16}, models: {churn: {endpoint: {model_version: 1}}}}}')
+    # Promoting again changes that value in place, and nothing else.
+    assert _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "prod").stdout.startswith("prod already serves")
+    assert _mlops(tmp_path, registry, "validate").returncode == 0
+
+
+def test_promote_into_a_block_environment_adds_its_override_lines(registry, spec, tmp_path):
+    done = _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "dev")
+    assert done.returncode == 0, done.stderr
+    assert spec.read_text() == SPEC.replace(
+        "    role: mlops-deploy\n  prod",
+        "    role: mlops-deploy\n    overrides:\n      models:\n        churn:\n          endpoint: {model_version: 1}\n  prod")
+
+
+def test_dry_run_prints_the_change_and_writes_nothing(registry, spec, tmp_path):
+    done = _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "prod", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "+  prod: {account" in done.stdout and "model_version: 1" in done.stdout
+    assert spec.read_text() == SPEC
+
+
+@pytest.mark.parametrize("version, reason", [
+    (2, "its approval status is PendingManualApproval; only Approved versions are promoted"),
+    (3, "its approval status is Rejected"),
+    (4, "validation:auc was 0.75, below the gate's minimum of 0.8"),
+    (5, "it records no evaluation"),
+    (9, "shop-prod-churn has no version 9"),
+])
+def test_promote_refuses_and_leaves_the_file_untouched(registry, spec, tmp_path, version, reason):
+    done = _mlops(tmp_path, registry, "promote", "churn", str(version), "--to", "prod")
+    assert done.returncode == 1
+    assert reason in done.stderr
+    assert spec.read_text() == SPEC
+
+
+def test_a_typo_in_the_model_or_environment_names_the_choices(registry, spec, tmp_path):
+    done = _mlops(tmp_path, registry, "promote", "chrun", "1", "--to", "prod")
+    assert done.returncode == 1 and "no model named 'chrun' in prod (did you mean 'churn'?)" in done.stderr
+    done = _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "prd")
+    assert done.returncode == 1 and "no environment named 'prd' (did you mean 'prod'?)" in done.stderr
+    assert spec.read_text() == SPEC
+
+
+def test_an_unreachable_registry_is_an_error_not_a_traceback(spec, tmp_path):
+    env = {**CREDENTIALS, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
+    done = _mlops(tmp_path, env, "promote", "churn", "1", "--to", "prod")
+    assert done.returncode == 1
+    assert done.stderr.startswith("mlops: cannot read the registry of prod: ") and "Traceback" not in done.stderr
+    assert spec.read_text() == SPEC
+
