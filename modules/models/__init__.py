@@ -98,7 +98,7 @@ def _model(ctx: BuildContext, name: str, model: dict, pipelines: dict, kept: dic
     )
     steps = training_steps(model, inputs)
     if model["orchestrator"] == "step-functions":
-        machine = stepfunctions.training(ctx, name, model, inputs, definition(steps), path + ("orchestrator",))
+        machine = stepfunctions.training(ctx, name, model, inputs, steps, path + ("orchestrator",))
         target = {"arn": machine.ref("arn"), "kind": "state-machine"}
     else:
         pipeline = ctx.resource("aws_sagemaker_pipeline", tf_name(name), {
