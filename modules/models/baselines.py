@@ -22,11 +22,12 @@ keeps a copy under `.../v<version>/` for the monitors of that version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from . import engine_baseline
 from .jobs import processing, resources
+from .steps import Step, StepOutput
 
 if TYPE_CHECKING:
     from .definition import Inputs
@@ -81,7 +82,7 @@ class Plan:
         return bool(self.model_quality or self.clarify)
 
 
-def steps(i: Inputs, vpc: dict) -> tuple[list[dict], dict, list[str]]:
+def steps(i: Inputs, vpc: dict) -> tuple[list[Step], dict, list[str]]:
     """The baseline steps, the ModelMetrics they register, and the names of the steps
     the quality gate waits for."""
     plan = i.baselines
@@ -99,53 +100,49 @@ def steps(i: Inputs, vpc: dict) -> tuple[list[dict], dict, list[str]]:
     for kind in sorted(plan.clarify):
         name, _, metric = CLARIFY[kind]
         out.append(_clarify(i, vpc, plan, kind))
-        metrics[metric] = {"Report": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{name}.CalculatedBaselineConstraints"}}}
+        metrics[metric] = {"Report": {"ContentType": JSON, "S3Uri": StepOutput(name, "CalculatedBaselineConstraints")}}
     # The gate waits for every baseline, so no version registers before its baselines exist.
-    gate_after = [s["Name"] for s in out if s["Type"] in ("QualityCheck", "ClarifyCheck")
-                  or s["Name"] == "DataQualityBaseline"]
+    gate_after = [s.name for s in out if s.kind in ("QualityCheck", "ClarifyCheck") or s.name == "DataQualityBaseline"]
     return out, metrics, gate_after
 
 
 def _statistics_and_constraints(step: str) -> dict:
-    return {"Statistics": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{step}.CalculatedBaselineStatistics"}},
-            "Constraints": {"ContentType": JSON, "S3Uri": {"Get": f"Steps.{step}.CalculatedBaselineConstraints"}}}
+    return {"Statistics": {"ContentType": JSON, "S3Uri": StepOutput(step, "CalculatedBaselineStatistics")},
+            "Constraints": {"ContentType": JSON, "S3Uri": StepOutput(step, "CalculatedBaselineConstraints")}}
 
 
 def _quality_check(name: str, check: str, i: Inputs, vpc: dict, instance_type: str, dataset, kind: str,
-                   environment: dict, plan: Plan) -> dict:
+                   environment: dict, plan: Plan, depends_on: tuple[str, ...]) -> Step:
     """A Model Monitor analyzer run that only computes (SkipCheck): nothing to compare
     with yet, the result becomes the baseline of the version registered next."""
-    step = processing(name, instance_type, i, vpc, entry=[], inputs=[("baseline_dataset_input", dataset, CHECK_INPUT)],
-                      outputs=[("quality_check_output", f"{i.output_uri}/baselines/{kind}/", CHECK_OUTPUT)])
-    args = step["Arguments"]
-    args["AppSpecification"] = {"ImageUri": plan.monitor_image}
-    args["Environment"] = {"dataset_source": CHECK_INPUT, "output_path": CHECK_OUTPUT,
-                           "publish_cloudwatch_metrics": "Disabled", **environment}
-    return {"Name": name, "Type": "QualityCheck", "CheckType": check, "SkipCheck": True, "RegisterNewBaseline": True,
-            "ModelPackageGroupName": i.group, "Arguments": args}
+    step = processing(name, instance_type, i, vpc, entry=None, inputs=[("baseline_dataset_input", dataset, CHECK_INPUT)],
+                      outputs=[("quality_check_output", f"{i.output_uri}/baselines/{kind}/", CHECK_OUTPUT)],
+                      image=plan.monitor_image, depends_on=depends_on,
+                      environment={"dataset_source": CHECK_INPUT, "output_path": CHECK_OUTPUT,
+                                   "publish_cloudwatch_metrics": "Disabled", **environment})
+    return replace(step, kind="QualityCheck", fields={"CheckType": check, "SkipCheck": True, "RegisterNewBaseline": True,
+                                                      "ModelPackageGroupName": i.group})
 
 
-def _data_quality(i: Inputs, vpc: dict, plan: Plan) -> dict:
+def _data_quality(i: Inputs, vpc: dict, plan: Plan) -> Step:
     header = str(plan.data_quality["header"]).lower()
-    step = _quality_check("DataQualityBaseline", "DATA_QUALITY", i, vpc, "ml.m5.large", plan.data_quality["dataset_uri"],
+    return _quality_check("DataQualityBaseline", "DATA_QUALITY", i, vpc, "ml.m5.large", plan.data_quality["dataset_uri"],
                           "data-quality", {"dataset_format": '{"csv": {"header": %s, "output_columns_position": "START"}}' % header},
-                          plan)
-    step["DependsOn"] = ["Train"]
-    return step
+                          plan, ("Train",))
 
 
-def _candidate(i: Inputs, vpc: dict) -> list[dict]:
+def _candidate(i: Inputs, vpc: dict) -> list[Step]:
     staged = f"{i.output_uri}/candidate/"
     stage = processing("StageModel", "ml.t3.medium", i, vpc,
                        entry=["/bin/sh", "-c", "cp /opt/ml/processing/model/model.tar.gz /opt/ml/processing/candidate/"],
-                       inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model")],
+                       inputs=[("model", StepOutput("Train", "ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model")],
                        outputs=[("candidate", staged, "/opt/ml/processing/candidate")])
-    model = {"Name": "CandidateModel", "Type": "Model", "DependsOn": ["StageModel"], "Arguments": {
+    model = Step("CandidateModel", "Model", {
         "ExecutionRoleArn": i.training_role,
         "PrimaryContainer": {"Image": i.inference_image, "ModelDataUrl": f"{staged}model.tar.gz"},
         "VpcConfig": vpc,
         "EnableNetworkIsolation": True,
-    }}
+    }, ("StageModel",))
     return [stage, model]
 
 
@@ -160,29 +157,29 @@ def _scored(settings: dict) -> tuple[int, bool]:
     return column - width, probability
 
 
-def _predict(i: Inputs, vpc: dict, plan: Plan) -> list[dict]:
+def _predict(i: Inputs, vpc: dict, plan: Plan) -> list[Step]:
     """Score the holdout: drop the label going in, join the row back coming out, keep
     the label and the scored column. The transform names its outputs after the input
     files, so `CollectPredictions` gathers this run's into one file: a file left from an
     earlier run's holdout never reaches the baseline."""
     column, _ = _scored(plan.model_quality)
     predictions = f"{i.output_uri}/baselines/predictions/"
-    transform = {"Name": "Predict", "Type": "Transform", "Arguments": {
-        "ModelName": {"Get": "Steps.CandidateModel.ModelName"},
+    transform = Step("Predict", "Transform", {
+        "ModelName": StepOutput("CandidateModel", "ModelName"),
         "TransformInput": {"ContentType": "text/csv", "SplitType": "Line", "DataSource": {
             "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": plan.holdout_uri}}},
         "TransformOutput": {"S3OutputPath": predictions, "Accept": "text/csv", "AssembleWith": "Line", "KmsKeyId": i.key},
         "TransformResources": resources(i.endpoint_instance, {"InstanceType": i.endpoint_instance, "InstanceCount": 1}, i.key),
         "DataProcessing": {"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": f"$[0,{column}]"},
-    }}
+    })
     collect = processing("CollectPredictions", "ml.t3.medium", i, vpc, entry=["/bin/sh", "-c", COLLECT], inputs=[
         ("holdout", plan.holdout_uri, "/opt/ml/processing/holdout"),
-        ("predictions", {"Get": "Steps.Predict.TransformOutput.S3OutputPath"}, "/opt/ml/processing/predictions")],
+        ("predictions", StepOutput("Predict", "TransformOutput.S3OutputPath"), "/opt/ml/processing/predictions")],
         outputs=[("collected", f"{i.output_uri}/baselines/{COLLECTED}/", "/opt/ml/processing/collected")])
     return [transform, collect]
 
 
-def _model_quality(i: Inputs, vpc: dict, plan: Plan) -> dict:
+def _model_quality(i: Inputs, vpc: dict, plan: Plan) -> Step:
     settings = plan.model_quality
     environment = {"dataset_format": '{"csv": {"header": false}}', "analysis_type": "MODEL_QUALITY",
                    "problem_type": settings["problem_type"], "ground_truth_attribute": "_c0"}
@@ -192,26 +189,24 @@ def _model_quality(i: Inputs, vpc: dict, plan: Plan) -> dict:
         environment["probability_threshold_attribute"] = str(settings.get("probability_threshold", 0.5))
     else:
         environment["inference_attribute"] = "_c1"
-    step = _quality_check("ModelQualityBaseline", "MODEL_QUALITY", i, vpc, settings["instance_type"],
-                          f"{i.output_uri}/baselines/{COLLECTED}/predictions.csv", "model-quality", environment, plan)
-    step["DependsOn"] = ["CollectPredictions"]
-    return step
+    return _quality_check("ModelQualityBaseline", "MODEL_QUALITY", i, vpc, settings["instance_type"],
+                          f"{i.output_uri}/baselines/{COLLECTED}/predictions.csv", "model-quality", environment, plan,
+                          ("CollectPredictions",))
 
 
-def _clarify(i: Inputs, vpc: dict, plan: Plan, kind: str) -> dict:
+def _clarify(i: Inputs, vpc: dict, plan: Plan, kind: str) -> Step:
     """A Clarify check. Not network-isolated: Clarify creates, calls and deletes a shadow
     endpoint of the candidate through the VPC's SageMaker endpoints."""
     name, check, _ = CLARIFY[kind]
     entry = plan.clarify[kind]
-    step = processing(name, entry["settings"]["instance_type"], i, vpc, entry=[], inputs=[
+    step = processing(name, entry["settings"]["instance_type"], i, vpc, entry=None, inputs=[
         ("analysis_config", entry["config_uri"], "/opt/ml/processing/input/config"),
         ("dataset", plan.holdout_uri, "/opt/ml/processing/input/data")],
-        outputs=[("analysis_result", f"{i.output_uri}/baselines/{kind}/", CHECK_OUTPUT)])
-    args = step["Arguments"]
-    args["AppSpecification"] = {"ImageUri": plan.clarify_image}
-    args["NetworkConfig"]["EnableNetworkIsolation"] = False
-    return {"Name": name, "Type": "ClarifyCheck", "CheckType": check, "SkipCheck": True, "RegisterNewBaseline": True,
-            "ModelPackageGroupName": i.group, "ModelName": {"Get": "Steps.CandidateModel.ModelName"}, "Arguments": args}
+        outputs=[("analysis_result", f"{i.output_uri}/baselines/{kind}/", CHECK_OUTPUT)],
+        image=plan.clarify_image, isolated=False)
+    return replace(step, kind="ClarifyCheck", fields={"CheckType": check, "SkipCheck": True, "RegisterNewBaseline": True,
+                                                      "ModelPackageGroupName": i.group,
+                                                      "ModelName": StepOutput("CandidateModel", "ModelName")})
 
 
 def _predictor(settings: dict, score_key: str) -> dict:

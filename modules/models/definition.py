@@ -1,18 +1,25 @@
-"""The SageMaker pipeline definition of one model, as plain data.
+"""The training pipeline of one model as neutral steps (`steps.py`): built once here,
+rendered by `to_pipeline.py` as a SageMaker pipeline definition and by `to_states.py`
+as a Step Functions state machine.
 
 Steps: optional `Preprocess` (processing), `Train`, `Evaluate` (processing that writes
-evaluation.json), `CheckMetric` (a condition on the training job's final metric against
+evaluation.json), `CheckMetric` (the gate: the training job's final metric against
 the `MetricThreshold` parameter), then `Register` into the model package group, or
 `MetricBelowThreshold` (a fail step). With monitors that compare against baselines, the
 steps of `baselines.py` run before the gate and `Register` records what they computed
 (the model-quality baseline then replaces evaluation.json as the version's quality
-statistics). Every definition is validated against AWS's
-published pipeline definition schema in the tests; that schema allows only plain
-strings and `Get` expressions in arguments, so S3 locations are fixed per model and
-the quality gate reads the metric the training job reported.
+statistics). AWS's published pipeline definition schema (checked in the tests) allows
+only plain strings and `Get` expressions in arguments, so S3 locations are fixed per
+model and the quality gate reads the metric the training job reported.
 
 Terraform expressions (`${...}`) appear inside strings (role ARNs, images, bucket
-names): Terraform fills them in when it renders `pipeline_definition`.
+names): Terraform fills them in when it renders the definition.
+
+Known limit: `TrainingInstanceType` is a pipeline parameter, but the training image
+(CPU or GPU build) and whether the volume gets a KMS key are chosen at compile time
+from its default; a run started with an instance type of the other processor, or with
+local NVMe storage where the default has none, gets an image or a volume key that does
+not fit it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from mlops.awsapi import model as api_model
 from . import baselines
 from .baselines import Plan
 from .jobs import processing, resources
+from .steps import Condition, Gate, MetricValue, Parameter, ParameterRef, Pipeline, Step, StepOutput
 
 # Where processing steps find the scripts they run (ProcessingInputs named "code").
 CODE = "/opt/ml/processing/code"
@@ -62,84 +70,87 @@ class Inputs:
     test_uri: str | None = None  # the test channel (built-in algorithms' test:* metrics)
 
 
-def definition(m: dict, i: Inputs) -> dict:
-    training = m["training"]
-    parameters = [
-        {"Name": "DatasetUri", "Type": "String", "DefaultValue": i.dataset_uri,
-         "Description": "S3 URI of the dataset version to train on (default: the whole dataset prefix)"},
-        {"Name": "TrainingInstanceType", "Type": "String", "DefaultValue": training["instance_type"]},
-        {"Name": "TrainingInstanceCount", "Type": "Integer", "DefaultValue": training["instance_count"]},
-        {"Name": "MetricThreshold", "Type": "Float", "DefaultValue": float(i.threshold),
-         "Description": f"Register only if {i.metric} is {'at least' if i.at_least else 'at most'} this"},
-    ]
+def training_steps(m: dict, i: Inputs) -> Pipeline:
+    """The model's training pipeline as neutral steps, rendered by `to_pipeline` and
+    `to_states`."""
     vpc = {"Subnets": list(i.subnets), "SecurityGroupIds": [i.security_group]}
-    steps = []
-    train_input = {"Get": "Parameters.DatasetUri"}
+    steps: list = []
+    train_input = ParameterRef("DatasetUri")
     if m.get("processing"):
         steps.append(processing("Preprocess", m["processing"]["instance_type"], i, vpc,
-                                 entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
-                                 inputs=[("input", {"Get": "Parameters.DatasetUri"}, "/opt/ml/processing/input"),
-                                         ("code", i.code_uri, CODE)],
-                                 outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")],
-                                 image=i.script_images.get("preprocess")))
-        train_input = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
+                                entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=m["processing"]["entry_point"])],
+                                inputs=[("input", ParameterRef("DatasetUri"), "/opt/ml/processing/input"),
+                                        ("code", i.code_uri, CODE)],
+                                outputs=[("train", f"{i.output_uri}/preprocessed/", "/opt/ml/processing/train")],
+                                image=i.script_images.get("preprocess")))
+        train_input = StepOutput("Preprocess", "ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri")
     steps.append(_training(m, i, train_input, vpc))
-    metric_value = {"Get": f"Steps.Train.FinalMetricDataList['{i.metric}'].Value"}
-    evaluation = m["evaluation"]
-    if evaluation.get("entry_point"):
-        test_uri = i.test_uri or i.validation_uri or {"Get": "Parameters.DatasetUri"}
-        steps.append(processing("Evaluate", evaluation["instance_type"], i, vpc,
-                                 entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
-                                 inputs=[("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"),
-                                         ("test", test_uri, "/opt/ml/processing/test"),
-                                         ("code", i.code_uri, CODE)],
-                                 outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")],
-                                 image=i.script_images.get("evaluate")))
-    else:
-        # scripts/evaluation_report.py asks the SageMaker API (through the VPC endpoint)
-        # for the training job's metrics, so this one step cannot be network-isolated.
-        step = processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", f"{CODE}/evaluation_report.py"],
-                           inputs=[("code", i.report_uri, CODE)],
-                           outputs=[("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")])
-        step["Arguments"]["Environment"] = {"METRIC_NAME": i.metric, "TRAINING_JOB": {"Get": "Steps.Train.TrainingJobName"},
-                                            "AWS_DEFAULT_REGION": i.region}
-        step["Arguments"]["NetworkConfig"]["EnableNetworkIsolation"] = False
-        steps.append(step)
-    register = {
-        "Name": "Register", "Type": "RegisterModel",
-        "Arguments": {
-            "ModelPackageGroupName": i.group,
-            "ModelPackageDescription": f"{i.model}, registered by its mlops training pipeline",
-            "InferenceSpecification": {
-                "Containers": [{"Image": i.inference_image, "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
-                "SupportedContentTypes": [i.content_type],
-                "SupportedResponseMIMETypes": ["application/json", "text/csv"],
-                "SupportedRealtimeInferenceInstanceTypes": [i.endpoint_instance],
-            },
-            "ModelMetrics": {"ModelQuality": {"Statistics": {
-                "ContentType": "application/json", "S3Uri": f"{i.output_uri}/evaluation/evaluation.json"}}},
-        },
-    }
-    if transform_instance(i.endpoint_instance):
-        register["Arguments"]["InferenceSpecification"]["SupportedTransformInstanceTypes"] = [i.endpoint_instance]
-    gate_after = ["Evaluate"]
+    steps.append(_evaluation(m, i, vpc))
+    register = _register(i)
+    gate_after = ("Evaluate",)
     if i.baselines:
         extra, metrics, waits = baselines.steps(i, vpc)
         steps += extra
-        register["Arguments"]["ModelMetrics"].update(metrics)
-        gate_after += waits
-    fail = {"Name": "MetricBelowThreshold", "Type": "Fail",
-            "Arguments": {"ErrorMessage": f"{i.metric} did not pass the threshold; the model was not registered"}}
-    steps.append({
-        "Name": "CheckMetric", "Type": "Condition", "DependsOn": gate_after,
-        "Arguments": {
-            "Conditions": [{"Type": "GreaterThanOrEqualTo" if i.at_least else "LessThanOrEqualTo",
-                            "LeftValue": metric_value, "RightValue": {"Get": "Parameters.MetricThreshold"}}],
-            "IfSteps": [register],
-            "ElseSteps": [fail],
+        register["ModelMetrics"].update(metrics)
+        gate_after += tuple(waits)
+    fail = Step("MetricBelowThreshold", "Fail",
+                {"ErrorMessage": f"{i.metric} did not pass the threshold; the model was not registered"})
+    check = Condition("GreaterThanOrEqualTo" if i.at_least else "LessThanOrEqualTo",
+                      MetricValue("Train", i.metric), ParameterRef("MetricThreshold"))
+    steps.append(Gate("CheckMetric", (check,), (Step("Register", "RegisterModel", register),), (fail,), gate_after))
+    return Pipeline(_parameters(m, i), tuple(steps))
+
+
+def _parameters(m: dict, i: Inputs) -> tuple[Parameter, ...]:
+    training = m["training"]
+    return (
+        Parameter("DatasetUri", "String", i.dataset_uri,
+                  "S3 URI of the dataset version to train on (default: the whole dataset prefix)"),
+        Parameter("TrainingInstanceType", "String", training["instance_type"]),
+        Parameter("TrainingInstanceCount", "Integer", training["instance_count"]),
+        Parameter("MetricThreshold", "Float", float(i.threshold),
+                  f"Register only if {i.metric} is {'at least' if i.at_least else 'at most'} this"),
+    )
+
+
+def _evaluation(m: dict, i: Inputs, vpc: dict) -> Step:
+    """`Evaluate`: the model's evaluation script, or (without one) the report of the
+    metrics the training job reported, as evaluation.json."""
+    evaluation = m["evaluation"]
+    written = [("evaluation", f"{i.output_uri}/evaluation/", "/opt/ml/processing/evaluation")]
+    if evaluation.get("entry_point"):
+        test_uri = i.test_uri or i.validation_uri or ParameterRef("DatasetUri")
+        return processing("Evaluate", evaluation["instance_type"], i, vpc,
+                          entry=["/bin/sh", "-c", RUN_SCRIPT.format(script=evaluation["entry_point"])],
+                          inputs=[("model", StepOutput("Train", "ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model"),
+                                  ("test", test_uri, "/opt/ml/processing/test"),
+                                  ("code", i.code_uri, CODE)],
+                          outputs=written, image=i.script_images.get("evaluate"))
+    # scripts/evaluation_report.py asks the SageMaker API (through the VPC endpoint)
+    # for the training job's metrics, so this one step cannot be network-isolated.
+    return processing("Evaluate", "ml.t3.medium", i, vpc, entry=["python3", f"{CODE}/evaluation_report.py"],
+                      inputs=[("code", i.report_uri, CODE)], outputs=written, isolated=False,
+                      environment={"METRIC_NAME": i.metric, "TRAINING_JOB": StepOutput("Train", "TrainingJobName"),
+                                   "AWS_DEFAULT_REGION": i.region})
+
+
+def _register(i: Inputs) -> dict:
+    """The CreateModelPackage request of `Register` (the caller adds baseline metrics)."""
+    register = {
+        "ModelPackageGroupName": i.group,
+        "ModelPackageDescription": f"{i.model}, registered by its mlops training pipeline",
+        "InferenceSpecification": {
+            "Containers": [{"Image": i.inference_image, "ModelDataUrl": StepOutput("Train", "ModelArtifacts.S3ModelArtifacts")}],
+            "SupportedContentTypes": [i.content_type],
+            "SupportedResponseMIMETypes": ["application/json", "text/csv"],
+            "SupportedRealtimeInferenceInstanceTypes": [i.endpoint_instance],
         },
-    })
-    return {"Version": "2020-12-01", "Metadata": {"GeneratedBy": "mlops"}, "Parameters": parameters, "Steps": steps}
+        "ModelMetrics": {"ModelQuality": {"Statistics": {
+            "ContentType": "application/json", "S3Uri": f"{i.output_uri}/evaluation/evaluation.json"}}},
+    }
+    if transform_instance(i.endpoint_instance):
+        register["InferenceSpecification"]["SupportedTransformInstanceTypes"] = [i.endpoint_instance]
+    return register
 
 
 def transform_instance(instance_type: str) -> bool:
@@ -148,7 +159,7 @@ def transform_instance(instance_type: str) -> bool:
     return instance_type in api_model("sagemaker").shape("TransformInstanceType")["enum"]
 
 
-def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
+def _training(m: dict, i: Inputs, train_input, vpc: dict) -> Step:
     training = m["training"]
     spec = {"TrainingImage": i.training_image, "TrainingInputMode": "File"}
     if training["metric_definitions"]:
@@ -173,8 +184,8 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
         "RoleArn": i.training_role,
         "InputDataConfig": channels,
         "OutputDataConfig": {"S3OutputPath": f"{i.output_uri}/training/", "KmsKeyId": i.key},
-        "ResourceConfig": resources(training["instance_type"], {"InstanceType": {"Get": "Parameters.TrainingInstanceType"},
-                                                                  "InstanceCount": {"Get": "Parameters.TrainingInstanceCount"},
+        "ResourceConfig": resources(training["instance_type"], {"InstanceType": ParameterRef("TrainingInstanceType"),
+                                                                  "InstanceCount": ParameterRef("TrainingInstanceCount"),
                                                                   "VolumeSizeInGB": training["volume_gb"]}, i.key),
         "StoppingCondition": stopping,
         "VpcConfig": vpc,
@@ -187,7 +198,7 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> dict:
         stopping["MaxWaitTimeInSeconds"] = training["spot"]["max_wait_minutes"] * 60
         bucket_uri = i.output_uri.split("/models/")[0]
         args["CheckpointConfig"] = {"S3Uri": f"{bucket_uri}/{training['spot']['checkpoint_prefix']}"}
-    return {"Name": "Train", "Type": "Training", "Arguments": args}
+    return Step("Train", "Training", args)
 
 
 def _channel(name: str, uri, content_type: str) -> dict:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from mlops.module_api import BuildContext, literal, tf_name
 
 from .jobs import processing
+from .steps import Step
 
 if TYPE_CHECKING:
     from .definition import Inputs
@@ -78,12 +79,11 @@ def write_config(ctx: BuildContext, name: str, output, kms_key: str, config: dic
     }, path=("monitoring", "models", name, "data_quality"))
 
 
-def step(i: Inputs, vpc: dict, data_quality: dict) -> dict:
+def step(i: Inputs, vpc: dict, data_quality: dict) -> Step:
     """The Processing step: engine, configuration and dataset in, baseline out. It calls
     no AWS API (no metrics for a baseline), so it stays network-isolated."""
-    out = processing("DataQualityBaseline", data_quality["instance_type"], i, vpc, entry=["python3", f"{CODE}/job.py"],
-                     inputs=[("code", data_quality["code_uri"], CODE), ("config", data_quality["config_uri"], CONFIG),
-                             ("dataset", data_quality["dataset_uri"], "/opt/ml/processing/input/dataset")],
-                     outputs=[("baseline", f"{i.output_uri}/baselines/data-quality/", "/opt/ml/processing/output")])
-    out["DependsOn"] = ["Train"]
-    return out
+    return processing("DataQualityBaseline", data_quality["instance_type"], i, vpc, entry=["python3", f"{CODE}/job.py"],
+                      inputs=[("code", data_quality["code_uri"], CODE), ("config", data_quality["config_uri"], CONFIG),
+                              ("dataset", data_quality["dataset_uri"], "/opt/ml/processing/input/dataset")],
+                      outputs=[("baseline", f"{i.output_uri}/baselines/data-quality/", "/opt/ml/processing/output")],
+                      depends_on=("Train",))
