@@ -53,15 +53,17 @@ def versions(args: argparse.Namespace, checked) -> int:
     except RegistryError as exc:
         return _refuse(f"cannot read the registry of {trains_in}: {exc}")
     served = _served(checked, args.model, trains_in)
+    gate = _resolved(checked, trains_in).spec["models"][args.model]["evaluation"]["metric"]
     if args.format == "json":
-        print(json.dumps({"group": registry.arn, "versions": [_as_json(v, served) for v in found]}, indent=2))
+        print(json.dumps({"group": registry.arn, "gate_metric": gate,
+                          "versions": [_as_json(v, served) for v in found]}, indent=2))
         return EXIT_OK
     print(f"{registry.group} ({trains_in}: account {registry.env.account}, {registry.env.region})")
     if not found:
         print("  no versions yet: run the model's training pipeline")
-    rows = [("VERSION", "STATUS", "CREATED (UTC)", "METRIC", "SERVED IN")]
+    rows = [("VERSION", "STATUS", "CREATED (UTC)", "GATE METRIC", "SERVED IN")]
     for v in found:
-        metric = f"{v.metric[0]}={v.metric[1]:g}" if v.metric else "-"
+        metric = f"{gate}={v.metrics[gate]:g}" if gate in v.metrics else "-"
         rows.append((str(v.number), v.status, f"{v.created:%Y-%m-%d %H:%M}", metric, ", ".join(served.get(v.number, [])) or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows if found else []:
@@ -75,7 +77,7 @@ def promote(args: argparse.Namespace, checked) -> int:
     if problem:
         return _refuse(problem)
     target = promotion.target(data, args.model, args.to)
-    resolved = {one.env.name: one for one in checked.resolved}[target.trains_in]
+    resolved = _resolved(checked, target.trains_in)
     try:
         registry = _registry(checked, args.model, target.trains_in, args.profile)
         version = registry.version(args.version)
@@ -118,6 +120,10 @@ def _registry(checked, model: str, env: str, profile: str | None) -> Registry:
     raise RegistryError(f"{env} has no model package group for {model}")
 
 
+def _resolved(checked, env: str):
+    return next(one for one in checked.resolved if one.env.name == env)
+
+
 def _served(checked, model: str, trains_in: str) -> dict[int, list[str]]:
     """Which environments serve which version of the model, as the spec pins them."""
     served: dict[int, list[str]] = {}
@@ -151,9 +157,8 @@ def _unknown(data, model: str, env: str) -> str | None:
 
 
 def _as_json(v: Version, served: dict[int, list[str]]) -> dict:
-    metric = {"name": v.metric[0], "value": v.metric[1]} if v.metric else None
     return {"version": v.number, "status": v.status, "created": v.created.isoformat(), "arn": v.arn,
-            "metric": metric, "served_in": served.get(v.number, [])}
+            "training_job": v.training_job, "metrics": v.metrics, "served_in": served.get(v.number, [])}
 
 
 def _refuse(message: str) -> int:

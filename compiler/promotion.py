@@ -42,15 +42,15 @@ def target(data: Mapping[str, Any], model: str, env: str) -> Target:
 
 
 def gate_problem(version: Version, evaluation: Mapping[str, Any]) -> str | None:
-    """Why this version may not be served, by its status and the gate it recorded."""
+    """Why this version may not be served: its status, or the metric its training job
+    reported held to the model's gate as the spec states it now."""
     if version.status != "Approved":
         return f"its approval status is {version.status}; only Approved versions are promoted"
-    recorded = version.metric
-    if recorded is None:
-        return "it records no evaluation (registered outside its mlops training pipeline?)"
-    metric, value = recorded
-    if metric != evaluation["metric"]:
-        return f"it was evaluated on {metric}, and the model's gate is now {evaluation['metric']}"
+    metric = evaluation["metric"]
+    if metric not in version.metrics:
+        where = f"training job {version.training_job}" if version.training_job else "no training job named by its artifact"
+        return f"{metric}, the model's gate, is not among the metrics of {where}"
+    value = version.metrics[metric]
     if "min" in evaluation and value < evaluation["min"]:
         return f"{metric} was {value:g}, below the gate's minimum of {evaluation['min']:g}"
     if "max" in evaluation and value > evaluation["max"]:

@@ -1,22 +1,22 @@
 """What a model package group holds, asked of SageMaker with boto3.
 
 Used by `mlops versions` and `mlops promote`, never by validate or compile: those work
-without credentials. Groups and versions are addressed by ARN, so the same calls work
-from the training account and, through the group's resource policy, from a serving
-account. AWS_ENDPOINT_URL (boto3's own setting) points them elsewhere, as the tests do.
+without credentials. Groups and versions are addressed by ARN. What a version scored
+is read where AWS recorded it: the training job that produced its artifact (SageMaker
+writes it to `<S3OutputPath>/<job name>/output/model.tar.gz`), whose
+FinalMetricDataList holds every metric the job reported. AWS_ENDPOINT_URL (boto3's own
+setting) points the calls elsewhere, as the tests do.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .module_api import Environment
 
-# What the training pipeline records on every version it registers (modules/models):
-# the gate's metric and the value the candidate reached.
-METRIC = "mlops:metric"
-METRIC_VALUE = "mlops:metric-value"
+_ARTIFACT = re.compile(r"^s3://.+/(?P<job>[A-Za-z0-9](-*[A-Za-z0-9]){0,62})/output/model\.tar\.gz$")
 
 
 class RegistryError(Exception):
@@ -29,15 +29,8 @@ class Version:
     status: str
     created: datetime
     arn: str
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def metric(self) -> tuple[str, float] | None:
-        """The gate's metric and the value this version reached, when recorded."""
-        try:
-            return self.metadata[METRIC], float(self.metadata[METRIC_VALUE])
-        except (KeyError, ValueError):
-            return None
+    training_job: str | None  # the job that produced the artifact, when its path says so
+    metrics: dict[str, float] = field(default_factory=dict)  # what that job reported
 
 
 class Registry:
@@ -67,9 +60,19 @@ class Registry:
 
     def _describe(self, arn: str) -> Version:
         found = self._call("describe_model_package", ModelPackageName=arn)
+        containers = (found.get("InferenceSpecification") or {}).get("Containers") or [{}]
+        artifact = _ARTIFACT.match(containers[0].get("ModelDataUrl") or "")
+        job = artifact["job"] if artifact else None
         return Version(number=found["ModelPackageVersion"], status=found["ModelApprovalStatus"],
-                       created=found["CreationTime"], arn=found["ModelPackageArn"],
-                       metadata=dict(found.get("CustomerMetadataProperties") or {}))
+                       created=found["CreationTime"], arn=found["ModelPackageArn"], training_job=job,
+                       metrics=self._metrics(job) if job else {})
+
+    def _metrics(self, job: str) -> dict[str, float]:
+        try:
+            found = self._call("describe_training_job", TrainingJobName=job)
+        except _Missing:  # the job was deleted or is in another account
+            return {}
+        return {m["MetricName"]: m["Value"] for m in found.get("FinalMetricDataList") or []}
 
     def _call(self, operation: str, paginate: str | None = None, **params):
         from botocore.exceptions import BotoCoreError, ClientError

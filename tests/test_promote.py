@@ -1,7 +1,8 @@
 """`mlops versions` and `mlops promote` against a registry in moto's server on 127.0.0.1.
 
-The registry holds approved, pending, rejected and below-the-gate versions; promote
-must refuse all but the approved one that passed the model's gate, rewrite only the
+The registry holds approved, pending, rejected, below-the-gate and unevaluated versions,
+each made by a training job that reported its metrics; promote must refuse all but the
+approved one whose job's metric passes the model's gate, rewrite only the
 one line of mlops.yaml (comments and layout kept), print the change with --dry-run
 and write nothing then, and leave the file untouched whenever it refuses.
 """
@@ -48,26 +49,47 @@ models:
     evaluation: {{metric: "validation:auc", min: 0.8}}   # the gate
 """
 GROUP = "shop-prod-churn"  # each environment trains into its own registry
-# version: (status, recorded metric value)
-VERSIONS = {1: ("Approved", "0.91"), 2: ("PendingManualApproval", "0.93"), 3: ("Rejected", "0.95"),
-            4: ("Approved", "0.75"), 5: ("Approved", None)}
+# version: (status, validation:auc its training job reported; None: a job that did not report it)
+VERSIONS = {1: ("Approved", 0.91), 2: ("PendingManualApproval", 0.93), 3: ("Rejected", 0.95),
+            4: ("Approved", 0.75), 5: ("Approved", None)}
 
 
 @pytest.fixture(scope="module")
 def registry(aws_endpoint):
+    """Two groups (dev's and prod's), each version's artifact made by a training job that
+    reported the metric given in VERSIONS, as SageMaker records it."""
     env = {**CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint}
     client = boto3.client("sagemaker", region_name="eu-west-1", endpoint_url=aws_endpoint,
                           aws_access_key_id="testing", aws_secret_access_key="testing")
     for group in (GROUP, "shop-dev-churn"):
         client.create_model_package_group(ModelPackageGroupName=group)
-        for number, (status, value) in VERSIONS.items():
-            metadata = {"mlops:metric": "validation:auc", "mlops:metric-value": value} if value else {}
+        for number, (status, auc) in VERSIONS.items():
+            artifact = _training_job(client, f"{group}-{number}", {"validation:auc": auc} if auc else {})
             created = client.create_model_package(
-                ModelPackageGroupName=group, ModelApprovalStatus=status, CustomerMetadataProperties=metadata,
-                InferenceSpecification={"Containers": [{"Image": f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/x:1"}],
+                ModelPackageGroupName=group, ModelApprovalStatus=status,
+                InferenceSpecification={"Containers": [{"Image": f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/x:1",
+                                                        "ModelDataUrl": artifact}],
                                         "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]})
             assert created["ModelPackageArn"].endswith(f"/{number}")
     return env
+
+
+def _training_job(client, name: str, metrics: dict[str, float]) -> str:
+    """A completed training job that reported `metrics`; its model artifact's S3 URI.
+    moto runs in this process: the metrics are set where its job keeps them, as the
+    training container's log lines would have made SageMaker record them."""
+    client.create_training_job(
+        TrainingJobName=name, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/training",
+        AlgorithmSpecification={"TrainingImage": "x:1", "TrainingInputMode": "File"},
+        OutputDataConfig={"S3OutputPath": "s3://shop-dev-artifacts/models/churn/training"},
+        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600})
+    from moto.sagemaker.models import sagemaker_backends
+
+    job = sagemaker_backends[ACCOUNT]["eu-west-1"].training_jobs[name]
+    job.final_metric_data_list = [{"MetricName": k, "Value": v, "Timestamp": job.creation_time}
+                                  for k, v in {"train:progress": 100.0, **metrics}.items()]
+    return client.describe_training_job(TrainingJobName=name)["ModelArtifacts"]["S3ModelArtifacts"]
 
 
 def _mlops(tmp_path, env, *args):
@@ -94,7 +116,9 @@ def test_versions_lists_each_version_with_its_status_and_metric(registry, spec, 
     assert table["1"][4] == "validation:auc=0.91" and table["5"][4] == "-"
     listed = json.loads(_mlops(tmp_path, registry, "versions", "churn", "--env", "prod", "--format", "json").stdout)
     assert [v["version"] for v in listed["versions"]] == [5, 4, 3, 2, 1]
-    assert listed["versions"][-1]["metric"] == {"name": "validation:auc", "value": 0.91}
+    assert listed["gate_metric"] == "validation:auc"
+    assert listed["versions"][-1]["training_job"] == f"{GROUP}-1"
+    assert listed["versions"][-1]["metrics"] == {"train:progress": 100.0, "validation:auc": 0.91}
 
 
 def test_promote_rewrites_one_line_and_keeps_comments(registry, spec, tmp_path):
@@ -128,7 +152,7 @@ def test_dry_run_prints_the_change_and_writes_nothing(registry, spec, tmp_path):
     (2, "its approval status is PendingManualApproval; only Approved versions are promoted"),
     (3, "its approval status is Rejected"),
     (4, "validation:auc was 0.75, below the gate's minimum of 0.8"),
-    (5, "it records no evaluation"),
+    (5, f"validation:auc, the model's gate, is not among the metrics of training job {GROUP}-5"),
     (9, "shop-prod-churn has no version 9"),
 ])
 def test_promote_refuses_and_leaves_the_file_untouched(registry, spec, tmp_path, version, reason):
