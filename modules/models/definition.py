@@ -174,7 +174,7 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> Step:
         # Built-in XGBoost reports only the metrics named in eval_metric (default logloss);
         # ask for the one the quality gate reads.
         hyper["eval_metric"] = i.metric.split(":", 1)[1]
-    if i.code_uri:
+    if i.code_uri and training.get("entry_point"):  # a framework container runs the training script
         channels.append(_channel("code", i.code_uri, "application/x-tar"))
         hyper["sagemaker_program"] = training["entry_point"]
         hyper["sagemaker_submit_directory"] = "/opt/ml/input/data/code/sourcedir.tar.gz"
