@@ -235,7 +235,6 @@ class Member:
 class HclEntry:
     value: str
     type: str
-    storage_class: str
 
 
 @dataclasses.dataclass
@@ -252,7 +251,6 @@ class JsClass:
 
 @dataclasses.dataclass
 class DocProp:
-    camel: str
     optional: bool
     description: str | None
     is_block: bool
@@ -313,11 +311,7 @@ def parse_hcl_entries(lines: list[str]) -> dict[str, HclEntry]:
         if f:
             fields[f.group(1)] = f.group(2)
             if f.group(1) == "storageClassType":
-                entries[current] = HclEntry(
-                    value=fields.get("value", ""),
-                    type=fields.get("type", "").strip('"'),
-                    storage_class=fields["storageClassType"].strip('"'),
-                )
+                entries[current] = HclEntry(value=fields.get("value", ""), type=fields.get("type", "").strip('"'))
                 current = None
     return entries
 
@@ -422,7 +416,7 @@ def _parse_class_body(body: list[str], cls: JsClass, module: Module) -> None:
 
 DOCS_LINK_RE = re.compile(r"Docs at Terraform Registry: \{@link (\S+?)#([A-Za-z0-9_-]+) [^}]*\}")
 IFACE_RE = re.compile(r"^export interface (\w+)\b.*\{$")
-PROP_RE = re.compile(r"^\s+readonly (\w+)(\?)?:")
+PROP_RE = re.compile(r"^\s+readonly \w+(\?)?:")
 
 
 def parse_dts(text: str, module: Module) -> None:
@@ -460,8 +454,7 @@ def parse_dts(text: str, module: Module) -> None:
                 before = text_doc[: link.start()].strip()
                 is_block = before == f"{tf_name} block"
                 iface[tf_name] = DocProp(
-                    camel=pm.group(1),
-                    optional=bool(pm.group(2)),
+                    optional=bool(pm.group(1)),
                     description=None if (is_block or not before) else before.replace("*\\/", "*/"),
                     is_block=is_block,
                 )
@@ -539,7 +532,6 @@ def read_package(source: Path, wanted: set[tuple[str, str]] | None) -> Package:
     decided: dict[str, bool] = {}  # lib dir -> keep?
     pending: dict[str, list[tuple[str, bytes]]] = {}
     kept: dict[str, list[tuple[str, bytes]]] = {}
-    index_info: dict[str, tuple[str, str]] = {}
     pkg_json: dict[str, Any] = {}
     try:
         with tarfile.open(fileobj=stream, mode="r|gz") as tar:
@@ -565,8 +557,6 @@ def read_package(source: Path, wanted: set[tuple[str, str]] | None) -> Package:
                         wanted is None or info[0] == "provider" or (info[0], info[1]) in wanted
                     )
                     decided[lib_dir] = keep
-                    if info:
-                        index_info[lib_dir] = info
                     if keep:
                         kept.setdefault(lib_dir, []).extend(pending.pop(lib_dir, []))
                         kept[lib_dir].append((path, data))
@@ -736,8 +726,6 @@ class Builder:
         if tree[0] == "list" and outer is None:
             raise ExtractError(f"{path}: list mapper with HCL type {entry.type}")
         cty = self._prim_tree_to_cty(tree, outer, path, notes)
-        if _contains_struct(tree):
-            raise ExtractError(f"{path}: nested struct collections are not supported")
         return Shape("coll" if isinstance(cty, list) else "prim", cty=cty, note=",".join(notes) or None), write_only
 
     def shape_from_member(self, member: Member, path: str) -> Shape:
@@ -1126,14 +1114,6 @@ def _core_collection_shape(cls: str, wraps_set: bool) -> Shape:
             notes.append("inner_collection_kind")
             cty = ["list", cty]
     return Shape("coll", cty=cty, note=",".join(notes) or None)
-
-
-def _contains_struct(tree: tuple) -> bool:
-    if tree[0] == "struct":
-        return True
-    if tree[0] in ("list", "map"):
-        return _contains_struct(tree[1])
-    return False
 
 
 # ---------------------------------------------------------------------------
