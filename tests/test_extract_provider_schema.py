@@ -12,17 +12,28 @@ import io
 import json
 import sys
 import tarfile
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
 
-SPEC = importlib.util.spec_from_file_location("extract_provider_schema", ROOT / "tools" / "extract_provider_schema.py")
-tool = importlib.util.module_from_spec(SPEC)
-sys.modules["extract_provider_schema"] = tool
-SPEC.loader.exec_module(tool)
+PACKAGE = ROOT / "tools" / "provider_schema"
+SPEC = importlib.util.spec_from_file_location("provider_schema", PACKAGE / "__init__.py",
+                                              submodule_search_locations=[str(PACKAGE)])
+sys.modules["provider_schema"] = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(sys.modules["provider_schema"])
+
+from provider_schema import pin  # noqa: E402
+from provider_schema.cli import main  # noqa: E402
+from provider_schema.dts import parse_dts  # noqa: E402
+from provider_schema.extract import extract, read_types_file  # noqa: E402
+from provider_schema.model import Module  # noqa: E402
+from provider_schema.output import dump_json  # noqa: E402
+from provider_schema.rules import RESOURCE_META_ARGUMENTS  # noqa: E402
+from provider_schema.shapes import normalize_value, parse_mapper  # noqa: E402
+from provider_schema.tarball import read_package  # noqa: E402
+from provider_schema.wheels import find_local_wheel, wheel_search_dirs  # noqa: E402
 
 SCHEMAS = ROOT / "schemas" / "providers"
 AWS = "registry.terraform.io/hashicorp/aws"
@@ -61,13 +72,13 @@ def _cases(resolutions: dict, kind: str) -> dict[str, dict]:
 def test_slice_files_are_canonical_and_cover_the_types_file(name: str) -> None:
     for suffix in (".json", ".resolutions.json"):
         text = (SCHEMAS / f"{name}{suffix}").read_text("utf-8")
-        assert text == tool.dump_json(json.loads(text)), f"{name}{suffix} is not sorted/indent-1/newline-terminated"
+        assert text == dump_json(json.loads(text)), f"{name}{suffix} is not sorted/indent-1/newline-terminated"
     doc, resolutions = _load(name)
     assert doc["format_version"] == "1.0"
     [(address, provider)] = doc["provider_schemas"].items()
     assert address == resolutions["provider"]
     assert set(provider) == {"provider", "resource_schemas", "data_source_schemas"}
-    wanted = tool.read_types_file(SCHEMAS / f"{name}.types")
+    wanted = read_types_file(SCHEMAS / f"{name}.types")
     got = {("resource", t) for t in provider["resource_schemas"]} | {("data", t) for t in provider["data_source_schemas"]}
     assert got == set(wanted)
     assert resolutions["missing_types"] == []
@@ -87,7 +98,7 @@ def test_no_meta_arguments_in_any_schema(aws) -> None:
     for kind in ("resource_schemas", "data_source_schemas"):
         for type_, schema in aws[kind].items():
             names = set(schema["block"].get("attributes", {})) | set(schema["block"].get("block_types", {}))
-            assert not names & tool.RESOURCE_META_ARGUMENTS, type_
+            assert not names & RESOURCE_META_ARGUMENTS, type_
     assert "alias" not in aws["provider"]["block"]["attributes"]
 
 
@@ -549,25 +560,25 @@ def _tarball(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory) -> tuple[dict, dict]:
     tgz = _tarball(tmp_path_factory.mktemp("toy") / "provider-toy@9.9.9.jsii.tgz")
-    package = tool.read_package(tgz, {("resource", "toy_thing"), ("data", "toy_job")})
+    package = read_package(tgz, {("resource", "toy_thing"), ("data", "toy_job")})
     assert set(package.modules) == {"thing", "data-toy-job", "provider"}  # toy_other is skipped unread
-    doc, resolutions = tool.extract(package, [("resource", "toy_thing"), ("data", "toy_job"), ("resource", "toy_gone")])
+    doc, resolutions = extract(package, [("resource", "toy_thing"), ("data", "toy_job"), ("resource", "toy_gone")])
     return doc["provider_schemas"]["registry.terraform.io/example/toy"], resolutions
 
 
 def test_parse_mapper() -> None:
-    assert tool.parse_mapper("cdktn.stringToHclTerraform(this._x)")[0] == ("prim", "string")
-    assert tool.parse_mapper("cdktn.listMapperHcl(fooBarToHclTerraform, true)(x)")[0] == ("list", ("struct", "fooBar"), True)
-    assert tool.parse_mapper("cdktn.hashMapper(cdktn.listMapper(cdktn.numberToTerraform, false))(x)")[0] == (
+    assert parse_mapper("cdktn.stringToHclTerraform(this._x)")[0] == ("prim", "string")
+    assert parse_mapper("cdktn.listMapperHcl(fooBarToHclTerraform, true)(x)")[0] == ("list", ("struct", "fooBar"), True)
+    assert parse_mapper("cdktn.hashMapper(cdktn.listMapper(cdktn.numberToTerraform, false))(x)")[0] == (
         "map", ("list", ("prim", "number"), False))
-    assert tool.parse_mapper("(0, structs400_1.fooToHclTerraform)(x)")[0] == ("struct", "foo")
-    assert tool.normalize_value("this.markWriteOnlyAttribute(cdktn.stringToHclTerraform(this._p))") == (
+    assert parse_mapper("(0, structs400_1.fooToHclTerraform)(x)")[0] == ("struct", "foo")
+    assert normalize_value("this.markWriteOnlyAttribute(cdktn.stringToHclTerraform(this._p))") == (
         "cdktn.stringToHclTerraform(this._p))", True)
 
 
 def test_parse_dts_descriptions_and_block_markers() -> None:
-    module = tool.Module()
-    tool.parse_dts(RESOURCE_DTS, module)
+    module = Module()
+    parse_dts(RESOURCE_DTS, module)
     props = module.interfaces["ToyThingConfig"]
     assert props["name"].description == "The thing's name.\nMust be unique."
     assert not props["name"].optional
@@ -591,8 +602,8 @@ def test_toy_resource_attributes(toy, tmp_path) -> None:
              "optional": True, "computed": True}
     assert {k: v for k, v in attributes["route"].items() if k != "nested_type"} == route
     assert attributes["route"]["nested_type"]["nesting_mode"] == "set"
-    package = tool.read_package(_tarball(tmp_path / "toy.jsii.tgz"), {("resource", "toy_thing")})
-    alone, resolutions = tool.extract(package, [("resource", "toy_thing")])
+    package = read_package(_tarball(tmp_path / "toy.jsii.tgz"), {("resource", "toy_thing")})
+    alone, resolutions = extract(package, [("resource", "toy_thing")])
     assert alone["provider_schemas"]["registry.terraform.io/example/toy"]["resource_schemas"]["toy_thing"][
         "block"]["attributes"]["route"] == route
     assert resolutions["nested_type_evidence"]["count"] == 0
@@ -650,30 +661,30 @@ def test_cli_writes_then_checks(tmp_path) -> None:
     types.write_text("# comment\ntoy_thing\ndata.toy_job   # trailing comment\n")
     out = tmp_path / "out" / "toy.json"
     args = ["--wheel", str(tgz), "--types", str(types), "--out", str(out)]
-    assert tool.main(args) == 0
+    assert main(args) == 0
     assert json.loads(out.read_text())["provider_schemas"]["registry.terraform.io/example/toy"]["resource_schemas"]
     assert (tmp_path / "out" / "toy.resolutions.json").exists()
-    assert tool.main(args + ["--check"]) == 0
+    assert main(args + ["--check"]) == 0
     out.write_text(out.read_text().replace('"required"', '"optional"'))
-    assert tool.main(args + ["--check"]) == 1
+    assert main(args + ["--check"]) == 1
 
 
 def test_cli_refuses_a_version_other_than_the_pin(tmp_path, monkeypatch) -> None:
     pins = tmp_path / "providers.py"
     pins.write_text('PROVIDERS: dict = {"toy": {"source": "example/toy", "version": "1.0.0"}}\n')
-    monkeypatch.setattr(tool, "PROVIDERS_PY", pins)
-    assert tool.pinned_version("toy") == "1.0.0"
+    monkeypatch.setattr(pin, "PROVIDERS_PY", pins)
+    assert pin.pinned_version("toy") == "1.0.0"
     types = tmp_path / "toy.types"
     types.write_text("toy_thing\n")
     args = ["--wheel", str(_tarball(tmp_path / "toy.jsii.tgz")), "--types", str(types), "--out", str(tmp_path / "toy.json")]
-    assert tool.main(args) == 2 and not (tmp_path / "toy.json").exists()
-    assert tool.main(args + ["--no-pin-check"]) == 0
+    assert main(args) == 2 and not (tmp_path / "toy.json").exists()
+    assert main(args + ["--no-pin-check"]) == 0
 
 
 def test_read_types_file(tmp_path) -> None:
     path = tmp_path / "x.types"
     path.write_text("aws_vpc\n\n# note\ndata.aws_region  # why\n")
-    assert tool.read_types_file(path) == [("resource", "aws_vpc"), ("data", "aws_region")]
+    assert read_types_file(path) == [("resource", "aws_vpc"), ("data", "aws_region")]
 
 
 # --- the real extraction, when the wheels are here -------------------------------
@@ -682,8 +693,8 @@ def test_read_types_file(tmp_path) -> None:
 @pytest.mark.parametrize("name", ["aws", "awscc"])
 def test_committed_slice_matches_a_fresh_extraction(name: str) -> None:
     _, resolutions = _load(name)
-    wheel = tool.find_local_wheel(resolutions["python_package"], resolutions["package_version"], tool.wheel_search_dirs())
+    wheel = find_local_wheel(resolutions["python_package"], resolutions["package_version"], wheel_search_dirs())
     if wheel is None:
         pytest.skip(f"{resolutions['python_package']} {resolutions['package_version']} wheel not found in "
-                    f"{[str(d) for d in tool.wheel_search_dirs()]} (set MLOPS_PROVIDER_WHEELS or run the tool with --package)")
-    assert tool.main(["--wheel", str(wheel), "--types", str(SCHEMAS / f"{name}.types"), "--check"]) == 0
+                    f"{[str(d) for d in wheel_search_dirs()]} (set MLOPS_PROVIDER_WHEELS or run the tool with --package)")
+    assert main(["--wheel", str(wheel), "--types", str(SCHEMAS / f"{name}.types"), "--check"]) == 0
