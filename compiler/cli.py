@@ -1,9 +1,10 @@
 """`mlops`: the command line. The only place that prints and chooses exit codes (with
 cli_registry.py, its registry commands).
 
-Exit codes: 0 ok; 1 the spec is invalid, generated/ is stale, or a registry refused or
-could not be asked (`versions`, `promote`); 2 usage error (bad flags, unreadable
-file); 3 an internal error (a bug: please report it).
+Exit codes: 0 ok; 1 the spec is invalid, or a registry refused or could not be asked
+(`versions`, `promote`); 2 usage error (bad flags, unreadable file); 3 an internal
+error (a bug: please report it); 4 a valid spec and a check that found something:
+`compile --check` found generated/ stale, `diff --fail-on destroy` found a destroy.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import cli_registry
 from .errors import SpecError, SpecInvalid, format_path, printable
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,9 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlops", description="Compile mlops.yaml into Terraform JSON per environment.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def spec_args(p: argparse.ArgumentParser) -> None:
+    def spec_args(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:
         p.add_argument("-f", "--file", default="mlops.yaml", help="the spec (default: mlops.yaml)")
-        p.add_argument("--format", choices=("text", "json"), default="text", help="error output format")
+        p.add_argument("--format", choices=formats, default="text", help="output format")
 
     p = sub.add_parser("validate", help="check the spec and report every error; starts no CDK runtime")
     spec_args(p)
@@ -119,21 +120,29 @@ def _compile(args: argparse.Namespace) -> int:
         return _report(args, checked)
     outdir = Path(args.output)
     if args.check:
-        stale = files.stale(outdir)
-        if args.format == "json":
-            print(json.dumps({"stale": [{"file": str(outdir / rel), "reason": why} for rel, why in stale]}, indent=2))
-            return EXIT_INVALID if stale else EXIT_OK
-        for rel, why in stale:
-            print(f"{outdir / rel}: stale ({why})", file=sys.stderr)
-        if stale:
-            print(f"mlops: {outdir}/ does not match {args.file}; run `mlops compile`", file=sys.stderr)
-            return EXIT_INVALID
-        print(f"{outdir}/ is up to date")
-        return EXIT_OK
+        return _check(args, files, outdir)
     changed = files.write(outdir)
+    if args.format == "json":
+        print(json.dumps({"output": str(outdir), "files": sorted(files.files), "changed": changed}, indent=2))
+        return EXIT_OK
     print(f"wrote {outdir}/ ({len(files.files)} files, {len(changed)} changed)")
     for rel in changed:
         print(f"  {outdir / rel}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, files, outdir: Path) -> int:
+    """`compile --check`: exit 4 (not 1, which means an invalid spec) when stale."""
+    stale = files.stale(outdir)
+    if args.format == "json":
+        print(json.dumps({"stale": [{"file": str(outdir / rel), "reason": why} for rel, why in stale]}, indent=2))
+        return EXIT_FOUND if stale else EXIT_OK
+    for rel, why in stale:
+        print(f"{outdir / rel}: stale ({why})", file=sys.stderr)
+    if stale:
+        print(f"mlops: {outdir}/ does not match {args.file}; run `mlops compile`", file=sys.stderr)
+        return EXIT_FOUND
+    print(f"{outdir}/ is up to date")
     return EXIT_OK
 
 
@@ -144,7 +153,7 @@ def _locate(args: argparse.Namespace) -> int:
     checked, code = _checked(args)
     if checked is None:
         return code
-    found = 0
+    found = []
     for resolved, target in zip(checked.resolved, targets(checked)):
         if args.env and resolved.env.name != args.env:
             continue
@@ -152,9 +161,13 @@ def _locate(args: argparse.Namespace) -> int:
             if resource.address == args.address:
                 path = resolved.origin(resource.spec_path)
                 pos = checked.document.position(path)
-                print(f"{args.file}:{pos.line}:{pos.column}: {resolved.env.name}: {args.address}: "
-                      f"{printable(format_path(path))} (module {resource.module})")
-                found += 1
+                found.append({"file": args.file, "line": pos.line, "column": pos.column, "env": resolved.env.name,
+                              "address": args.address, "spec_path": format_path(path), "module": resource.module})
+    if args.format == "json":
+        print(json.dumps({"matches": found}, indent=2))
+    for match in found if args.format != "json" else []:
+        print(f"{match['file']}:{match['line']}:{match['column']}: {match['env']}: {match['address']}: "
+              f"{printable(match['spec_path'])} (module {match['module']})")
     if not found:
         print(f"mlops: no environment of {args.file} emits {args.address}", file=sys.stderr)
         return EXIT_INVALID

@@ -74,7 +74,7 @@ def test_check_names_stale_missing_and_orphaned_files(out: Path, capsys) -> None
     (out / "old").mkdir()
     (out / "old" / "cdk.tf.json").write_text("{}\n")
     capsys.readouterr()
-    assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 1
+    assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 4
     err = capsys.readouterr().err
     assert "dev/cdk.tf.json: stale (differs)" in err
     assert "prod/exceptions.json: stale (missing)" in err
@@ -173,8 +173,31 @@ def test_locate_unknown_address(capsys) -> None:
 def test_check_in_json(out: Path, capsys) -> None:
     (out / "dev" / "cdk.tf.json").write_text("{}\n")
     capsys.readouterr()
-    assert main(["compile", "--check", "--format", "json", "-f", str(SPEC), "-o", str(out)]) == 1
+    assert main(["compile", "--check", "--format", "json", "-f", str(SPEC), "-o", str(out)]) == 4
     assert json.loads(capsys.readouterr().out) == {"stale": [{"file": str(out / "dev" / "cdk.tf.json"), "reason": "differs"}]}
+
+
+def test_check_tells_an_invalid_spec_from_stale_output(out: Path, tmp_path: Path, capsys) -> None:
+    """Like `terraform plan -detailed-exitcode`: CI can tell "fix the spec" (1) from
+    "run mlops compile" (4); up to date is 0."""
+    assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SPEC.read_text().replace("region: eu-west-1", "regoin: eu-west-1", 1))
+    assert main(["compile", "--check", "-f", str(broken), "-o", str(out)]) == 1
+    (out / "dev" / "cdk.tf.json").write_text("{}\n")
+    assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 4
+
+
+def test_compile_and_locate_speak_json(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "json-out"
+    assert main(["compile", "--format", "json", "-f", str(SPEC), "-o", str(target)]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert written["files"] == ["dev/cdk.tf.json", "dev/exceptions.json", "prod/cdk.tf.json", "prod/exceptions.json"]
+    assert sorted(written["changed"]) == written["files"]
+    assert main(["locate", "--format", "json", "-f", str(SPEC), "--env", "prod", "aws_sagemaker_model.fraud_xgb"]) == 0
+    [match] = json.loads(capsys.readouterr().out)["matches"]
+    assert (match["env"], match["spec_path"], match["module"]) == (
+        "prod", "environments.prod.overrides.models.fraud-xgb.endpoint.model_version", "models")
 
 
 def test_generated_files_are_readable_like_ordinary_files(out: Path) -> None:
