@@ -14,6 +14,7 @@ from typing import Any
 from .module_api import BuildContext, CheckException, Module, Stack
 from .providers import PROVIDERS, TERRAFORM_VERSION, taggable
 from .resolve import Resolved
+from .retire import retired, unprotect
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Target:
     providers: dict[str, dict[str, Any]]  # provider name -> its configuration
     required_providers: dict[str, dict[str, str]]
     required_version: str
+    # For a retired environment, what prevent_destroy guarded (mlops.retire); else None.
+    retired: list[str] | None = None
 
 
 def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
@@ -42,6 +45,7 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     for module, ctx in zip(present, contexts):
         module.finalize(ctx)
     _trace(stack)
+    guarded = unprotect(stack) if retired(spec, env.name) else None
     for index, exc in enumerate(spec.get("exceptions", [])):
         declared = CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
         stack.exceptions.append(declared)
@@ -61,6 +65,7 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
         providers=configs,
         required_providers={name: dict(PROVIDERS[name]) for name in sorted(used)},
         required_version=TERRAFORM_VERSION,
+        retired=guarded,
     )
 
 

@@ -113,12 +113,18 @@ def _compile(args: argparse.Namespace) -> int:
     checked, code = _checked(args)
     if checked is None:
         return code
+    from .retire import MARKER, unretired_removals
+
+    outdir = Path(args.output)
+    built = targets(checked)
+    checked.errors = unretired_removals(outdir, {t.stack.env.name for t in built})
+    if checked.errors:
+        return _report(args, checked)
     try:
-        files = plan(targets(checked))
+        files = plan(built, Path(args.file).name)
     except SpecInvalid as invalid:  # a stack does not conform to the provider schemas
         checked.errors = invalid.errors
         return _report(args, checked)
-    outdir = Path(args.output)
     if args.check:
         return _check(args, files, outdir)
     changed = files.write(outdir)
@@ -128,6 +134,9 @@ def _compile(args: argparse.Namespace) -> int:
     print(f"wrote {outdir}/ ({len(files.files)} files, {len(changed)} changed)")
     for rel in changed:
         print(f"  {outdir / rel}")
+    for target in built:
+        if target.retired is not None:
+            print(f"{target.stack.env.name} is retired: {outdir / target.stack.env.name / MARKER} says how to destroy it")
     return EXIT_OK
 
 

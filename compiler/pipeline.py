@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import declared, names, policy_size, registry
+from . import declared, names, policy_size, registry, retire
 from .awsapi import stack as awsapi
 from .build import Target, build
 from .errors import SpecError, SpecInvalid
@@ -64,7 +64,7 @@ def targets(checked: Checked) -> list[Target]:
     return checked.built
 
 
-def plan(built: list[Target]) -> Plan:
+def plan(built: list[Target], source: str = "mlops.yaml") -> Plan:
     """Synthesize the built stacks (they passed `built_checks` in `check`), check them
     against the pinned provider schemas, and render the files of `generated/`; raises
     SpecInvalid when a stack does not conform."""
@@ -87,6 +87,8 @@ def plan(built: list[Target]) -> Plan:
         files[f"{name}/exceptions.json"] = render(
             {"exceptions": [vars(e) for e in sorted(target.stack.exceptions, key=_exception_key)]}
         )
+        if target.retired is not None:
+            files[f"{name}/{retire.MARKER}"] = retire.instructions(target.stack, target.retired, source).encode()
     return Plan(files)
 
 

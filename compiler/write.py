@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-OWNED = ("cdk.tf.json", "exceptions.json")
+OWNED = ("cdk.tf.json", "exceptions.json", "RETIRED.md")
 
 
 def _umask() -> int:
