@@ -33,15 +33,14 @@ def build(ctx: BuildContext) -> None:
 
 def _registry_policies(ctx: BuildContext) -> None:
     readers = _reader_accounts(ctx.spec, ctx.env)
-    groups = ctx.imported("models.groups", {})
-    if not readers or not groups:
+    models = ctx.imported("models.models", {})
+    if not readers or not models:
         return
     env = ctx.env
     path = ("governance", "registry_readers")
     roots = [f"arn:{env.partition}:iam::{account}:root" for account in readers]
-    for name in sorted(groups):
-        group = groups[name]
-        group_name = group.attrs["model_package_group_name"]
+    for name in sorted(models):
+        group, group_name = models[name].group, models[name].group_name
         policy = ctx.data("aws_iam_policy_document", tf_name("registry", name), document(statement(
             "ReadersReadVersions", READ_REGISTRY,
             [env.arn("sagemaker", f"model-package-group/{group_name}"), env.arn("sagemaker", f"model-package/{group_name}/*")],

@@ -10,7 +10,9 @@ from mlops.module_api import Environment
 
 from . import catalog
 from .channels import check_gate
-from .engine_baseline import engine_of
+from mlops_modules.monitoring.exports import MODEL_MONITOR, engine_of
+
+from .exports import needs_package
 from .definition import transform_instance
 from .triggers import check_schedule
 
@@ -47,7 +49,7 @@ def _scores_in_batch(spec, name: str, model: dict) -> list[SpecError]:
     endpoint's instance type (models/baselines.py), which must be one transform offers."""
     monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
     instance = (model.get("endpoint") or {}).get("instance_type")
-    if engine_of(spec, name) != "model-monitor":
+    if engine_of(spec.get("monitoring") or {}, name) != MODEL_MONITOR:
         return []  # mlops's engine scores live traffic against the spec's thresholds, no holdout
     if not monitors.get("model_quality") or not instance or transform_instance(instance):
         return []
@@ -62,7 +64,7 @@ def _scores_csv(spec, name: str, model: dict) -> list[SpecError]:
     cannot be scored that way."""
     monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
     kind = next((k for k in ("model_quality", "bias", "explainability") if monitors.get(k)), None)
-    if engine_of(spec, name) != "model-monitor":
+    if engine_of(spec.get("monitoring") or {}, name) != MODEL_MONITOR:
         kind = None  # mlops's engine computes no scored baseline
     algorithm = catalog.ALGORITHMS.get(model["training"].get("algorithm") or "")
     if not kind or not algorithm or algorithm.content_type == "text/csv":
@@ -158,7 +160,7 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
                                 hint=did_you_mean(metric, emitted) or "metrics: " + ", ".join(sorted(emitted))))
     elif kinds == ["algorithm"]:
         errors += check_gate(name, training, metric)
-    needs_source = training.get("framework") or model.get("processing") or model["evaluation"].get("entry_point")
+    needs_source = needs_package(model)
     if needs_source and training.get("source"):
         _ref(errors, tpath + ("source",), training["source"], repos.get("code", {}), "code repository", "repositories.code")
     elif needs_source and not training.get("framework"):

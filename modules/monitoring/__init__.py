@@ -6,7 +6,7 @@ email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx 
 rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
 data-quality monitor with the drift loop (`data_quality.py`), a model-quality monitor
 (`model_quality.py`) and bias and explainability monitors (`clarify.py`) on Model Monitor, or
-the same on mlops's own engine (`pipeline.py`, the default; `engines.py`). The platform key's
+the same on mlops's own engine (`pipeline.py`, the default; `exports.py` says which engine). The platform key's
 policy lets CloudWatch alarms of this account and EventBridge (without source conditions,
 which its KMS requests do not carry) use it, for this topic.
 """
@@ -21,7 +21,7 @@ from mlops.names import fit
 
 from . import baselines, clarify, data_quality, model_quality, pipeline
 from .checks import check
-from .engines import MLOPS, MLOPS_KINDS, engine_of
+from .exports import MLOPS, MLOPS_KINDS, Monitoring, engine_of, plan
 
 PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 PERIOD = 300  # seconds; alarms look at three periods
@@ -29,7 +29,7 @@ PERIOD = 300  # seconds; alarms look at three periods
 
 def build(ctx: BuildContext) -> None:
     section, env, project = ctx.section, ctx.env, ctx.spec["project"]
-    key = ctx.imported("keys.arns")["platform"]
+    key = ctx.imported("keys").platform
     path = ("monitoring",)
     topic = ctx.resource("aws_sns_topic", "alerts", {
         "name": f"{project}-{env.name}-alerts",
@@ -60,15 +60,16 @@ def build(ctx: BuildContext) -> None:
             "topic_arn": topic.ref("arn"), "protocol": "email", "endpoint": address,
         }, path=("monitoring", "notify", index))
     ctx.output("alerts_topic_arn", topic.ref("arn"), "SNS topic that receives every ML alert of this environment")
-    ctx.export("topic", topic)
+    ctx.export(Monitoring(topic=topic))
     for name in sorted(section["models"]):
         _model(ctx, name, section["models"][name], topic)
 
 
 def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
-    env, project = ctx.env, ctx.spec["project"]
+    env = ctx.env
     path = ("monitoring", "models", name)
-    endpoint = f"{project}-{env.name}-{name}"
+    model = ctx.imported("models.models")[name]
+    endpoint = model.endpoint.name
     dims = {"EndpointName": endpoint, "VariantName": "AllTraffic"}
     alarms = settings["alarms"]
     common = {"alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")], "namespace": "AWS/SageMaker",
@@ -104,16 +105,16 @@ def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "metric_name": "Invocations", "statistic": "Sum", "period": idle, "evaluation_periods": 1, "datapoints_to_alarm": 1,
         "comparison_operator": "LessThanThreshold", "threshold": 1, "treat_missing_data": "breaching",
     }, path=path + ("alarms", "idle_minutes"))
-    if ctx.imported("models.baselines").get(name):
-        baselines.archiver(ctx, name)
+    if model.baselines:
+        baselines.archiver(ctx, name, model)
     if engine_of(ctx.section, name) == MLOPS:
-        pipeline.build(ctx, name, settings, topic)
+        pipeline.build(ctx, name, settings, topic, model)
     else:
         if settings.get("data_quality"):
-            data_quality.build(ctx, name, settings["data_quality"], topic)
+            data_quality.build(ctx, name, settings["data_quality"], topic, model)
         if settings.get("model_quality"):
-            model_quality.build(ctx, name, settings["model_quality"], topic)
-        clarify.build(ctx, name, settings, topic)
+            model_quality.build(ctx, name, settings["model_quality"], topic, model)
+        clarify.build(ctx, name, settings, topic, model)
     ctx.resource("aws_cloudwatch_dashboard", ident, {
         "dashboard_name": fit(endpoint, 255),
         "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
@@ -162,6 +163,7 @@ MODULE = Module(
     build=build,
     check=check,
     services=services,
+    plan=plan,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",

@@ -20,24 +20,14 @@ from mlops.states import state_machine
 from mlops.names import fit
 
 
-def uri(ctx: BuildContext, name: str, kind: str, file: str) -> str:
-    """The S3 URI of one baseline file of the version the model's endpoint serves."""
-    prefix, files = ctx.imported("models.baselines")[name][kind]
-    assert file in files, f"{kind} baselines have no {file}"
-    bucket = ctx.imported("data.buckets")[ctx.spec["models"][name]["training"]["output_bucket"]]
-    version = ctx.spec["models"][name]["endpoint"]["model_version"]
-    return f"s3://{bucket.ref('bucket')}/{prefix}/v{version}/{file}"
-
-
-def archiver(ctx: BuildContext, name: str) -> None:
+def archiver(ctx: BuildContext, name: str, model) -> None:
     """On registration of a version, copy every baseline just computed to v<version>/."""
-    env, spec = ctx.env, ctx.spec
-    project = spec["project"]
-    kept = ctx.imported("models.baselines")[name]
+    env, project = ctx.env, ctx.spec["project"]
+    kept = model.baselines
     path = ("monitoring", "models", name)
-    key = ctx.imported("keys.arns")["platform"]
-    bucket = ctx.imported("data.buckets")[spec["models"][name]["training"]["output_bucket"]]
-    copies = [(prefix, file) for kind in sorted(kept) for prefix, files in [kept[kind]] for file in files]
+    key = ctx.imported("keys").platform
+    bucket = model.output
+    copies = [(kept[kind].prefix, file) for kind in sorted(kept) for file in kept[kind].files]
     states = {}
     for index, (prefix, file) in enumerate(copies):
         states[f"Copy{index}"] = {
@@ -65,7 +55,7 @@ def archiver(ctx: BuildContext, name: str) -> None:
         "description": f"New {name} version registered: keep its baselines",
         "event_pattern": json.dumps({
             "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"],
-            "detail": {"ModelPackageGroupName": [f"{project}-{env.name}-{name}"], "ModelApprovalStatus": ["PendingManualApproval"]},
+            "detail": {"ModelPackageGroupName": [model.group_name], "ModelApprovalStatus": ["PendingManualApproval"]},
         }, sort_keys=True),
     }, path=path)
     role = service_role(ctx, tf_name("baseline", name, "trigger"), "events.amazonaws.com", [

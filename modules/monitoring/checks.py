@@ -9,7 +9,7 @@ from mlops.module_api import Environment
 
 from .engine.metrics import published_metrics, quality_metric
 from .engine_config import engine_settings
-from .engines import MLOPS, MODEL_MONITOR, engine_of
+from .exports import MLOPS, MODEL_MONITOR, engine_of
 from .retraining import enabled
 
 LABELS_HINT = "declare where labels are uploaded under data.datasets"

@@ -21,61 +21,34 @@ from __future__ import annotations
 
 import json
 
+from mlops import clarify
 from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, sagemaker_source_arn, service_role, statement
 from mlops.module_api import BuildContext, literal, tf_name
 from mlops.names import fit
 
 from .alarms import bias_alarm
-from .baselines import notify_violations, uri
+from .baselines import notify_violations
 from .data_quality import SCHEDULES
 
 METRIC_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
 
 
-def bias_config(settings: dict) -> dict:
-    """The parameters a bias monitor reads (and no others)."""
-    return {
-        "version": "1.0",
-        "headers": [settings["label"], *settings["features"]],
-        "label": settings["label"],
-        "label_values_or_threshold": settings["positive_label"],
-        "facet": [{"name_or_index": f["name"], "value_or_threshold": f["values"]} for f in settings["facets"]],
-    }
-
-
-def explainability_config(settings: dict, model_name: str, instance_type: str) -> dict:
-    shap = {"num_samples": settings["num_samples"], "agg_method": "mean_abs", "use_logit": False,
-            "save_local_shap_values": False}
-    if settings.get("baseline"):
-        shap["baseline"] = settings["baseline"]
-    return {
-        "version": "1.0",
-        "headers": settings["features"],
-        "methods": {"shap": shap},
-        "predictor": {"model_name": model_name, "instance_type": instance_type, "initial_instance_count": 1,
-                      "content_type": "text/csv", "accept_type": "text/csv"},
-    }
-
-
-def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
+def build(ctx: BuildContext, name: str, settings: dict, topic, model) -> None:
     kinds = [k for k in ("bias", "explainability") if settings.get(k)]
     if not kinds:
         return
-    env, spec = ctx.env, ctx.spec
-    model = spec["models"][name]
-    endpoint = f"{spec['project']}-{env.name}-{name}"
-    bucket = ctx.imported("data.buckets")[model["training"]["output_bucket"]]
-    bucket_key = ctx.imported("keys.arns")[spec["data"]["buckets"][model["training"]["output_bucket"]]["key"]]
-    key = ctx.imported("keys.arns")["platform"]
+    endpoint = model.endpoint.name
+    bucket = model.output
+    bucket_key = model.output.key_arn
+    key = ctx.imported("keys").platform
     prefix = f"monitoring/{name}"
-    role = _role(ctx, name, settings, bucket, prefix, "explainability" in kinds)
+    role = _role(ctx, name, settings, model, prefix, "explainability" in kinds)
     for kind in kinds:
         path = ("monitoring", "models", name, kind)
         if kind == "bias":
-            config = bias_config(settings["bias"])
+            config = clarify.bias_monitor(settings["bias"])
         else:
-            served = f"{endpoint}-v{model['endpoint']['model_version']}"  # the models module's aws_sagemaker_model
-            config = explainability_config(settings["explainability"], served, settings["explainability"]["instance_type"])
+            config = clarify.explainability_monitor(settings["explainability"], model.endpoint.model_name)
         obj = ctx.resource("aws_s3_object", tf_name(name, kind, "config"), {
             "bucket": bucket.ref("id"),
             "key": f"{prefix}/{kind}/analysis_config.json",
@@ -84,19 +57,20 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
             "server_side_encryption": "aws:kms",
             "kms_key_id": bucket_key,
         }, path=path)
-        _job(ctx, name, kind, settings[kind], endpoint, role, key, bucket, prefix, obj, path, topic)
+        _job(ctx, name, kind, settings[kind], model, role, key, prefix, obj, path, topic)
     if "bias" in kinds:
         _bias_alarms(ctx, name, settings["bias"], endpoint, topic)
 
 
-def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config, path, topic) -> None:
+def _job(ctx, name, kind, settings, model, role, key, prefix, config, path, topic) -> None:
+    endpoint, bucket = model.endpoint.name, model.output
     endpoint_input = {"endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",
                       "s3_data_distribution_type": "FullyReplicated", "s3_input_mode": "File"}
     endpoint_input.update({k: settings[k] for k in ("inference_attribute", "probability_attribute") if k in settings})
     job_input = {"endpoint_input": endpoint_input}
     if kind == "bias":
         endpoint_input["probability_threshold_attribute"] = settings["probability_threshold"]
-        job_input["ground_truth_s3_input"] = {"s3_uri": ctx.imported("data.datasets")[settings["ground_truth"]]["uri"]}
+        job_input["ground_truth_s3_input"] = {"s3_uri": ctx.imported("data.datasets")[settings["ground_truth"]].uri}
     attrs = {
         "job_definition_name": fit(f"{endpoint}-{kind}", 63),
         "role_arn": role.ref("arn"),
@@ -113,7 +87,7 @@ def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config,
                            "vpc_config": {"subnets": ctx.imported("network.subnet_ids"),
                                           "security_group_ids": [ctx.imported("workspace.security_group_id")]}},
         "stopping_condition": {"max_runtime_in_seconds": 3600},
-        f"model_{kind}_baseline_config": {"constraints_resource": {"s3_uri": uri(ctx, name, kind, "analysis.json")}},
+        f"model_{kind}_baseline_config": {"constraints_resource": {"s3_uri": model.served_baseline(kind, "analysis.json")}},
     }
     definition = ctx.resource(f"awscc_sagemaker_model_{kind}_job_definition", tf_name(name), attrs, path=path,
                               depends_on=[config])
@@ -143,23 +117,22 @@ def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
                 "period": period, "stat": "Average"})
 
 
-def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, shadow: bool):
+def _role(ctx: BuildContext, name: str, settings: dict, model, prefix: str, shadow: bool):
     """What Clarify jobs of one model do: read captured traffic, ground truth, their
     configuration and the served version's baselines, write reports and metrics, and
     (explainability) run a shadow endpoint."""
-    env, spec = ctx.env, ctx.spec
+    env, bucket = ctx.env, model.output
     datasets = ctx.imported("data.datasets")
     keys = sorted(set(ctx.imported("keys.arns").values()))
-    model = spec["models"][name]
-    capture = ctx.imported("data.buckets")[model["endpoint"]["capture_bucket"]]
-    kept = ctx.imported("models.baselines")[name]
-    reads = [f"{capture.ref('arn')}/capture/{name}/*", f"{bucket.ref('arn')}/{prefix}/*"]
-    reads += [f"{bucket.ref('arn')}/{kept[kind][0]}/v*" for kind in ("bias", "explainability") if settings.get(kind)]
+    capture = model.endpoint.capture
+    reads = [f"{capture.ref('arn')}/{model.endpoint.capture_prefix}*", f"{bucket.ref('arn')}/{prefix}/*"]
+    reads += [f"{bucket.ref('arn')}/{model.baselines[kind].prefix}/v*" for kind in ("bias", "explainability")
+              if settings.get(kind)]
     buckets = {capture.ref("arn"), bucket.ref("arn")}
     if settings.get("bias"):
         truth = datasets[settings["bias"]["ground_truth"]]
-        reads.append(f"{truth['bucket'].ref('arn')}/{truth['prefix']}*")
-        buckets.add(truth["bucket"].ref("arn"))
+        reads.append(f"{truth.bucket.ref('arn')}/{truth.prefix}*")
+        buckets.add(truth.bucket.ref("arn"))
     logs = env.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs")
     statements = [
         statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], sorted(buckets)),
@@ -177,7 +150,7 @@ def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, sha
         statements += [
             clarify_shadow_endpoints("RunShadowEndpoint", env),
             statement("DescribeServedModel", ["sagemaker:DescribeModel"],
-                      [env.arn("sagemaker", f"model/{spec['project']}-{env.name}-{name}-v*")]),
+                      [model.endpoint.model_arns]),
         ]
     return service_role(ctx, tf_name("clarify", name), "sagemaker.amazonaws.com", statements,
                         path=("monitoring", "models", name), pin_account=False, source_arn=sagemaker_source_arn(env))

@@ -15,20 +15,17 @@ from __future__ import annotations
 from mlops.module_api import BuildContext, tf_name
 from mlops.names import fit
 
-from .baselines import notify_violations, uri
+from .baselines import notify_violations
 from .retraining import enabled, retrain
 
 SCHEDULES = {"hourly": "cron(0 * ? * * *)", "daily": "cron(0 0 ? * * *)"}
 
 
-def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
-    env, spec = ctx.env, ctx.spec
-    project = spec["project"]
+def build(ctx: BuildContext, name: str, settings: dict, topic, model) -> None:
     path = ("monitoring", "models", name, "data_quality")
-    model = spec["models"][name]
-    key = ctx.imported("keys.arns")["platform"]
-    bucket = ctx.imported("data.buckets")[model["training"]["output_bucket"]]
-    endpoint = f"{project}-{env.name}-{name}"
+    key = ctx.imported("keys").platform
+    bucket = model.output
+    endpoint = model.endpoint.name
     definition = ctx.resource("aws_sagemaker_data_quality_job_definition", tf_name(name), {
         "name": fit(f"{endpoint}-data-quality", 63),
         "role_arn": ctx.imported("workspace.roles")["training"].ref("arn"),
@@ -37,8 +34,8 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
             "environment": {"publish_cloudwatch_metrics": "Enabled"},
         }],
         "data_quality_baseline_config": [{
-            "constraints_resource": [{"s3_uri": uri(ctx, name, "data-quality", "constraints.json")}],
-            "statistics_resource": [{"s3_uri": uri(ctx, name, "data-quality", "statistics.json")}],
+            "constraints_resource": [{"s3_uri": model.served_baseline("data-quality", "constraints.json")}],
+            "statistics_resource": [{"s3_uri": model.served_baseline("data-quality", "statistics.json")}],
         }],
         "data_quality_job_input": [{"endpoint_input": [{
             "endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",

@@ -10,17 +10,16 @@ from __future__ import annotations
 from mlops.module_api import BuildContext, tf_name
 from mlops.names import fit
 
-from .baselines import notify_violations, uri
+from .baselines import notify_violations
 from .data_quality import SCHEDULES
 
 
-def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
-    env, spec = ctx.env, ctx.spec
+def build(ctx: BuildContext, name: str, settings: dict, topic, model) -> None:
     path = ("monitoring", "models", name, "model_quality")
-    endpoint = f"{spec['project']}-{env.name}-{name}"
-    key = ctx.imported("keys.arns")["platform"]
-    bucket = ctx.imported("data.buckets")[spec["models"][name]["training"]["output_bucket"]]
-    truth = ctx.imported("data.datasets")[settings["ground_truth"]]["uri"]
+    endpoint = model.endpoint.name
+    key = ctx.imported("keys").platform
+    bucket = model.output
+    truth = ctx.imported("data.datasets")[settings["ground_truth"]].uri
     endpoint_input = {"endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",
                       "s3_data_distribution_type": "FullyReplicated", "s3_input_mode": "File"}
     for field, attribute in (("inference_attribute", "inference_attribute"), ("probability_attribute", "probability_attribute"),
@@ -34,7 +33,7 @@ def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
         "model_quality_app_specification": {"image_uri": ctx.imported("models.model_monitor_image"),
                                             "problem_type": settings["problem_type"],
                                             "environment": {"publish_cloudwatch_metrics": "Enabled"}},
-        "model_quality_baseline_config": {"constraints_resource": {"s3_uri": uri(ctx, name, "model-quality", "constraints.json")}},
+        "model_quality_baseline_config": {"constraints_resource": {"s3_uri": model.served_baseline("model-quality", "constraints.json")}},
         "model_quality_job_input": {"endpoint_input": endpoint_input, "ground_truth_s3_input": {"s3_uri": truth}},
         "model_quality_job_output_config": {"kms_key_id": key, "monitoring_outputs": [{"s3_output": {
             "s3_uri": f"s3://{bucket.ref('bucket')}/monitoring/{name}/model-quality",

@@ -83,13 +83,12 @@ def definition(name: str, pipeline_name: str, dataset_uri: str, hours: int) -> d
 
 def retrain(ctx: BuildContext, name: str, rule, path: tuple) -> None:
     """Send the drift events of `rule` to the model's debounced retraining."""
-    env, project = ctx.env, ctx.spec["project"]
-    pipeline = ctx.imported("models.pipelines")[name]
-    key = ctx.imported("keys.arns")["platform"]
+    model = ctx.imported("models.models")[name]
+    pipeline = model.pipeline
+    key = ctx.imported("keys").platform
     hours = window_hours(ctx.section["models"][name]["on_drift"])
-    dataset = ctx.imported("data.datasets")[ctx.spec["models"][name]["training"]["input"]]["uri"]
     machine = state_machine(ctx, tf_name("retrain", name), f"{name}-retrain",
-                            definition(name, f"{project}-{env.name}-{name}", dataset, hours), [
+                            definition(name, model.pipeline_name, model.dataset_uri, hours), [
                                 statement("WatchAndStartTraining", ["sagemaker:ListPipelineExecutions",
                                                                     "sagemaker:StartPipelineExecution"],
                                           [pipeline.ref("arn")]),
