@@ -56,8 +56,9 @@ def _engine(ctx: BuildContext, name: str, training: dict, output: Bucket,
             monitors: Monitors) -> tuple[Plan | None, list, EngineCode]:
     """mlops's monitoring engine: Terraform uploads its files (the monitoring pipeline
     runs them too, so they are exported); only data quality has a baseline."""
-    code_uri, objects = engine_baseline.upload(ctx, name, output, output.key_arn)
-    engine = EngineCode(uri=code_uri, objects=tuple(objects), image=processing_image(ctx))
+    prefix, objects = engine_baseline.upload(ctx, name, output, output.key_arn)
+    code_uri = f"s3://{output.ref('bucket')}/{prefix}"
+    engine = EngineCode(prefix=prefix, uri=code_uri, objects=tuple(objects), image=processing_image(ctx))
     quality = monitors.data_quality
     if not quality:
         return None, objects, engine

@@ -39,7 +39,7 @@ def engine_files() -> list[str]:
 
 
 def upload(ctx: BuildContext, name: str, output, kms_key: str) -> tuple[str, list]:
-    """Upload the engine's files; (their S3 prefix URI, the objects)."""
+    """Upload the engine's files; (their key prefix in the output bucket, the objects)."""
     folder = resources.files(ENGINE_PACKAGE)
     prefix = f"models/{name}/code/monitoring"
     objects = [ctx.resource("aws_s3_object", tf_name(name, "monitoring", file.removesuffix(".py")), {
@@ -50,7 +50,7 @@ def upload(ctx: BuildContext, name: str, output, kms_key: str) -> tuple[str, lis
         "server_side_encryption": "aws:kms",
         "kms_key_id": kms_key,
     }, path=("monitoring", "models", name)) for file in engine_files()]
-    return f"s3://{output.ref('bucket')}/{prefix}/", objects
+    return f"{prefix}/", objects
 
 
 def baseline_config(settings: dict, from_training_data: bool) -> dict:

@@ -66,9 +66,11 @@ class Baseline:
 
 @dataclass(frozen=True)
 class EngineCode:
-    """mlops's monitoring engine as uploaded for one model: the S3 prefix of its files, the
-    objects (for `depends_on`) and the processing image it runs in."""
+    """mlops's monitoring engine as uploaded for one model: where its files are (a key
+    prefix in the output bucket, and its S3 URI), the objects (for `depends_on`) and the
+    processing image it runs in."""
 
+    prefix: str
     uri: str
     objects: tuple[Resource, ...]
     image: str
