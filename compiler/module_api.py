@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 from .declared import ExpectedFinding
+from .environment import Environment, partition  # noqa: F401 (part of the module API)
 from .errors import SpecError, SpecPath, format_path
 
 # Terraform names: a letter or underscore first, then letters, digits, _ and -.
@@ -45,34 +46,6 @@ def literal(text: str) -> str:
     """Text that Terraform must keep as written: `${` and `%{` start Terraform templates
     inside any JSON string, so a shell script's `${VAR}` is escaped as `$${VAR}`."""
     return text.replace("${", "$${").replace("%{", "%%{")
-
-
-@dataclass(frozen=True)
-class Environment:
-    """One deployment target: its own account, region, stack and output directory."""
-
-    name: str
-    account: str
-    region: str
-    role_arn: str | None = None
-
-    @property
-    def partition(self) -> str:
-        """The ARN partition of the region: aws, aws-cn or aws-us-gov."""
-        return partition(self.region)
-
-    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
-        """An ARN in this environment's partition and account."""
-        where = self.region if region else ""
-        return f"arn:{self.partition}:{service}:{where}:{self.account}:{resource}"
-
-
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 @dataclass
@@ -200,32 +173,14 @@ class BuildContext:
         if self.emits is not None and kind not in self.emits:
             raise ValueError(f"module {self.module} emits {kind} but does not declare it in Module.emits")
 
-    def resource(
-        self,
-        type_: str,
-        name: str,
-        attrs: dict[str, Any],
-        *,
-        path: SpecPath,
-        prevent_destroy: bool = False,
-        depends_on: Iterable[Resource] = (),
-        ignore_changes: Iterable[str] = (),
-        create_before_destroy: bool = False,
-    ) -> Resource:
+    def resource(self, type_: str, name: str, attrs: dict[str, Any], *, path: SpecPath, prevent_destroy: bool = False,
+                 depends_on: Iterable[Resource] = (), ignore_changes: Iterable[str] = (),
+                 create_before_destroy: bool = False) -> Resource:
         self._declared(type_)
-        return self.stack.add(
-            Resource(
-                type=type_,
-                name=name,
-                attrs=attrs,
-                module=self.module,
-                spec_path=path,
-                prevent_destroy=prevent_destroy,
-                depends_on=tuple(r.address for r in depends_on),
-                ignore_changes=tuple(ignore_changes),
-                create_before_destroy=create_before_destroy,
-            )
-        )
+        return self.stack.add(Resource(
+            type=type_, name=name, attrs=attrs, module=self.module, spec_path=path, prevent_destroy=prevent_destroy,
+            depends_on=tuple(r.address for r in depends_on), ignore_changes=tuple(ignore_changes),
+            create_before_destroy=create_before_destroy))
 
     def data(self, type_: str, name: str, attrs: dict[str, Any], *, path: SpecPath) -> Resource:
         self._declared(f"data.{type_}")
@@ -322,3 +277,10 @@ class Module:
 def fragment(package: str) -> dict[str, Any]:
     """A module's schema fragment, `schema.json` next to its code."""
     return json.loads(resources.files(package).joinpath("schema.json").read_text("utf-8"))
+
+
+def module(package: str, **fields: Any) -> Module:
+    """The module of package `package` (`__name__` of its `__init__.py`), named after it
+    (`mlops_modules.data` -> `data`: one name for the YAML key, the folder, the schema
+    fragment and the entry point), with the schema fragment next to its code."""
+    return Module(name=package.rsplit(".", 1)[-1], schema=fragment(package), **fields)

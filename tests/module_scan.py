@@ -3,7 +3,7 @@
 Vocabulary:
 - *build code* is what the compiler runs to build a stack: the functions a module hands
   the compiler as `build`, `finalize`, `plan`, `services` and `role_settings` (in its
-  `MODULE = Module(...)`), and every function of the module's package they refer to,
+  `MODULE = module(...)`, or `Module(...)`), and every function of the module's package they refer to,
   directly or through others. What only `check` and `check_environments` reach is *check
   code*, which may read any section: checks exist to relate sections to each other.
 - a *spec expression* is the resolved spec of one environment: `ctx.spec`, a parameter
@@ -47,6 +47,8 @@ def reads(package: Path, others: Iterable[str]) -> list[Read]:
                 functions[(stem, node.name)] = node
     names = {stem: _names(tree, stem, functions) for stem, tree in files.items()}
     roots = _roots(files.get("__init__"), names)
+    if not roots:  # a scan that found no build code would find nothing wrong with it
+        raise ValueError(f"{package}: no build callables in a `MODULE = module(...)` or `Module(...)` declaration")
     reached = _reach(roots, functions, names)
     spec_params = _spec_params(reached, functions, names)
     found = []
@@ -74,10 +76,10 @@ def _names(tree: ast.Module, stem: str, functions: dict) -> dict[str, object]:
 
 
 def _roots(init: ast.Module | None, names: dict) -> set:
-    """The callables `MODULE = Module(...)` hands the compiler for building."""
+    """The callables the module's declaration hands the compiler for building."""
     roots: set = set()
     for node in ast.walk(init) if init else ():
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Module":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Module", "module"):
             for keyword in node.keywords:
                 if keyword.arg not in ROOTS:
                     continue

@@ -79,3 +79,10 @@ def test_modules_import_only_the_exports_of_other_modules() -> None:
                 if parts[0] == "mlops_modules" and len(parts) > 1 and parts[1] != module and parts[2:] != ["exports"]:
                     wrong.append(f"{path.relative_to(MODULES)}: {name}")
     assert not wrong, "modules import other modules' code:\n" + "\n".join(wrong)
+
+
+def test_the_scan_refuses_a_package_it_finds_no_build_code_in(tmp_path: Path) -> None:
+    """Finding no declaration would make every package look clean."""
+    (tmp_path / "__init__.py").write_text("def build(ctx):\n    return ctx.spec['models']\n")
+    with pytest.raises(ValueError, match="no build callables"):
+        reads(tmp_path, {"models"})

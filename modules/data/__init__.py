@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import statement
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.module_api import BuildContext, Environment, module, tf_name
 from mlops.s3 import MAX_NAME, bucket, bucket_name, bucket_name_pattern, lifecycle
 
 from .exports import Bucket, Data, Dataset
@@ -98,11 +98,8 @@ def check(spec, env: Environment) -> list[SpecError]:
     return errors
 
 
-MODULE = Module(
-    name="data",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
+MODULE = module(
+    __name__, build=build, check=check,
     after=("keys",),
     emits=frozenset({
         "aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from mlops.arns import in_account
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.module_api import BuildContext, Environment, module, tf_name
 from mlops.s3 import MAX_NAME, bucket_name
 
 from . import audit, rules
@@ -95,12 +95,8 @@ def role_settings(spec, env: Environment) -> dict:
     return {"permissions_boundary": arn}
 
 
-MODULE = Module(
-    name="governance",
-    role_settings=role_settings,
-    schema=fragment(__name__),
-    build=build,
-    check=check,
+MODULE = module(
+    __name__, build=build, check=check, role_settings=role_settings,
     after=("keys", "data", "models"),
     emits=frozenset({
         "aws_sagemaker_model_package_group_policy", "data.aws_iam_policy_document", "aws_cloudtrail",

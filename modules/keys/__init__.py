@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from mlops.iam import document, statement
-from mlops.module_api import BuildContext, Module, fragment, tf_name
+from mlops.module_api import BuildContext, module, tf_name
 
 from .exports import Keys
 
@@ -196,11 +196,7 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
     return key.ref("arn")
 
 
-MODULE = Module(
-    name="keys",
-    schema=fragment(__name__),
-    build=build,
-    finalize=finalize,
-    services=lambda spec: {"kms"},
+MODULE = module(
+    __name__, build=build, finalize=finalize, services=lambda spec: {"kms"},
     emits=frozenset({"aws_kms_key", "aws_kms_alias", "data.aws_iam_policy_document"}),
 )

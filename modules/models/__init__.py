@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from mlops.module_api import BuildContext, Module, fragment, literal, tf_name
+from mlops.module_api import BuildContext, literal, module, tf_name
 
 from mlops_modules.data.exports import Bucket, Data
 
@@ -137,13 +137,8 @@ def services(spec) -> set[str]:
     return {"sagemaker.api", "sagemaker.runtime", "states", "events", "ecr.api", "ecr.dkr"} if spec.get("models") else set()
 
 
-MODULE = Module(
-    name="models",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
-    plan=plan,
+MODULE = module(
+    __name__, build=build, check=check, services=services, plan=plan,
     after=("keys", "network", "data", "repositories", "workspace"),
     emits=frozenset({
         "aws_sagemaker_model_package_group", "aws_sagemaker_pipeline", "aws_sfn_state_machine",

@@ -15,7 +15,7 @@ Per environment, the alerts topic (`topic.py`). Per deployed model:
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
-from mlops.module_api import BuildContext, Environment, Module, fragment
+from mlops.module_api import BuildContext, Environment, module
 
 from mlops_modules.models.exports import Model
 
@@ -86,13 +86,8 @@ def services(spec) -> set[str]:
     return {"monitoring"} if engine_monitored else set()
 
 
-MODULE = Module(
-    name="monitoring",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
-    plan=plan,
+MODULE = module(
+    __name__, build=build, check=check, services=services, plan=plan,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mlops.declared import log_retention
 from mlops.iam import service_role, statement
-from mlops.module_api import BuildContext, Module, fragment, tf_name
+from mlops.module_api import BuildContext, module, tf_name
 
 from . import cidr
 from .exports import Network
@@ -158,12 +158,8 @@ def _check(spec, env):
     return cidr.check(spec["network"])
 
 
-MODULE = Module(
-    name="network",
-    schema=fragment(__name__),
-    build=build,
-    check=_check,
-    check_environments=cidr.overlaps,
+MODULE = module(
+    __name__, build=build, check=_check, check_environments=cidr.overlaps,
     after=("keys",),
     emits=frozenset({
         "aws_vpc", "aws_default_security_group", "aws_subnet", "aws_route_table", "aws_route",

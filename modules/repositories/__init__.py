@@ -10,7 +10,7 @@ artifacts in (the models module's code packages use it too).
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
-from mlops.module_api import Environment, Module, fragment
+from mlops.module_api import Environment, module
 
 from mlops_modules.models.exports import needs_package
 
@@ -53,12 +53,8 @@ def services(spec) -> set[str]:
     return {"codecommit", "git-codecommit"} if any(r["provider"] == "codecommit" for r in code.values()) else set()
 
 
-MODULE = Module(
-    name="repositories",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
+MODULE = module(
+    __name__, build=build, check=check, services=services,
     after=("keys", "data"),
     emits=frozenset({
         "aws_codecommit_repository", "aws_codecommit_approval_rule_template",

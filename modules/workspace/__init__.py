@@ -11,7 +11,7 @@ Exports `Workspace` (`exports.py`): the roles by purpose and the security group.
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.module_api import BuildContext, Environment, module, tf_name
 
 from mlops_modules.network.exports import Network
 
@@ -101,12 +101,8 @@ def check(spec, env: Environment) -> list[SpecError]:
     return []
 
 
-MODULE = Module(
-    name="workspace",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
+MODULE = module(
+    __name__, build=build, check=check, services=services,
     after=("keys", "network", "data", "repositories"),
     emits=frozenset({
         "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
