@@ -72,24 +72,22 @@ def _read(args: argparse.Namespace) -> bytes | None:
         return None
 
 
-def _checked(args: argparse.Namespace):
-    """Read and check the spec: (the checked spec, None), or (None, the exit code) once
-    the problem is reported. Every command that reads a spec starts here."""
-    from .pipeline import check
+def _checked(command):
+    """A command that reads the spec: it runs on the checked spec, or the exit code is
+    returned once the problem is reported. Every command that reads a spec starts here."""
+    def run(args: argparse.Namespace) -> int:
+        from .pipeline import check
 
-    raw = _read(args)
-    if raw is None:
-        return None, EXIT_USAGE
-    checked = check(raw, args.file)
-    if checked.errors:
-        return None, _report(args, checked)
-    return checked, None
+        raw = _read(args)
+        if raw is None:
+            return EXIT_USAGE
+        checked = check(raw, args.file)
+        return _report(args, checked) if checked.errors else command(args, checked)
+    return run
 
 
-def _validate(args: argparse.Namespace) -> int:
-    checked, code = _checked(args)
-    if checked is None:
-        return code
+@_checked
+def _validate(args: argparse.Namespace, checked) -> int:
     if args.format == "json":
         print(json.dumps({"errors": []}))
     else:
@@ -98,12 +96,10 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _compile(args: argparse.Namespace) -> int:
+@_checked
+def _compile(args: argparse.Namespace, checked) -> int:
     from .pipeline import plan, targets
 
-    checked, code = _checked(args)
-    if checked is None:
-        return code
     try:
         files = plan(targets(checked))
     except SpecInvalid as invalid:  # a stack does not conform to the provider schemas
@@ -129,13 +125,11 @@ def _compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _locate(args: argparse.Namespace) -> int:
+@_checked
+def _locate(args: argparse.Namespace, checked) -> int:
     """From a Terraform address (a plan line, a console tag) back to the spec line."""
     from .pipeline import targets
 
-    checked, code = _checked(args)
-    if checked is None:
-        return code
     found = 0
     for resolved, target in zip(checked.resolved, targets(checked)):
         if args.env and resolved.env.name != args.env:
