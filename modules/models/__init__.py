@@ -2,10 +2,13 @@
 pipeline (component 6), orchestration and retraining (component 7), the model registry
 and deployment.
 
-Per model: a model package group, a SageMaker pipeline (or a Step Functions state
-machine) whose definition mlops generates and checks against AWS's schema, retraining
-triggers, an approver when approval is automatic, and an endpoint for the version the
-environment pins.
+Per model: a model package group (and a model card, `card.py`), a release pipeline that
+packages its scripts when it runs any (`packages.py`), a SageMaker pipeline (or a Step
+Functions state machine) whose definition mlops generates and checks against AWS's
+schema, with the baseline steps the monitoring module plans for the model
+(`baseline_plan.py`, `baselines.py`), retraining triggers, an approver when approval is
+automatic, and an endpoint for the version the environment pins (`deploy.py`). What
+other modules may use of it is `Models` (`exports.py`).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def _model(ctx: BuildContext, name: str, model: dict) -> Model:
     endpoint = deploy.build(ctx, name, model, group_name)
     ctx.output(f"model_{tf_name(name)}_package_group", group.ref("model_package_group_name"),
                f"Model package group of {name}")
-    return Model(group=group, group_name=group_name, output=output, dataset_uri=inputs.dataset_uri, pipeline=pipeline,
+    return Model(group=group, group_name=group.attrs["model_package_group_name"], output=output, dataset_uri=inputs.dataset_uri, pipeline=pipeline,
                  endpoint=endpoint, baselines=baseline_plan.kept(baselines, name), engine=engine)
 
 
