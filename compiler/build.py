@@ -39,6 +39,7 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     for module in present:
         services |= module.services(spec)
         role_settings.update(module.role_settings(spec, env))
+        stack.plans[module.name] = module.plan(spec[module.name] or {}, env)
     contexts = [BuildContext(m.name, spec, stack, frozenset(services), m.emits, role_settings) for m in present]
     for module, ctx in zip(present, contexts):
         module.build(ctx)

@@ -24,9 +24,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if getattr(args, "needs_spec", False):  # the registry commands start from a checked spec
-            checked, code = _checked(args)
-            return code if checked is None else args.run(args, checked)
+        if getattr(args, "needs_spec", False):  # commands of other files that start from a checked spec
+            return _checked(args.run)(args)
         return args.run(args)
     except KeyboardInterrupt:
         return 130
@@ -81,24 +80,22 @@ def _read(args: argparse.Namespace) -> bytes | None:
         return None
 
 
-def _checked(args: argparse.Namespace):
-    """Read and check the spec: (the checked spec, None), or (None, the exit code) once
-    the problem is reported. Every command that reads a spec starts here."""
-    from .pipeline import check
+def _checked(command):
+    """A command that reads the spec: it runs on the checked spec, or the exit code is
+    returned once the problem is reported. Every command that reads a spec starts here."""
+    def run(args: argparse.Namespace) -> int:
+        from .pipeline import check
 
-    raw = _read(args)
-    if raw is None:
-        return None, EXIT_USAGE
-    checked = check(raw, args.file)
-    if checked.errors:
-        return None, _report(args, checked)
-    return checked, None
+        raw = _read(args)
+        if raw is None:
+            return EXIT_USAGE
+        checked = check(raw, args.file)
+        return _report(args, checked) if checked.errors else command(args, checked)
+    return run
 
 
-def _validate(args: argparse.Namespace) -> int:
-    checked, code = _checked(args)
-    if checked is None:
-        return code
+@_checked
+def _validate(args: argparse.Namespace, checked) -> int:
     if args.format == "json":
         print(json.dumps({"errors": []}))
     else:
@@ -107,12 +104,9 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _compile(args: argparse.Namespace) -> int:
+@_checked
+def _compile(args: argparse.Namespace, checked) -> int:
     from .pipeline import plan, targets
-
-    checked, code = _checked(args)
-    if checked is None:
-        return code
     from .retire import MARKER, unretired_removals
 
     outdir = Path(args.output)
@@ -155,13 +149,11 @@ def _check(args: argparse.Namespace, files, outdir: Path) -> int:
     return EXIT_OK
 
 
-def _locate(args: argparse.Namespace) -> int:
+@_checked
+def _locate(args: argparse.Namespace, checked) -> int:
     """From a Terraform address (a plan line, a console tag) back to the spec line."""
     from .pipeline import targets
 
-    checked, code = _checked(args)
-    if checked is None:
-        return code
     found = []
     for resolved, target in zip(checked.resolved, targets(checked)):
         if args.env and resolved.env.name != args.env:

@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 from .declared import ExpectedFinding
+from .environment import Environment, partition  # noqa: F401 (part of the module API)
 from .errors import SpecError, SpecPath, format_path
 
 # Terraform names: a letter or underscore first, then letters, digits, _ and -.
@@ -45,34 +46,6 @@ def literal(text: str) -> str:
     """Text that Terraform must keep as written: `${` and `%{` start Terraform templates
     inside any JSON string, so a shell script's `${VAR}` is escaped as `$${VAR}`."""
     return text.replace("${", "$${").replace("%{", "%%{")
-
-
-@dataclass(frozen=True)
-class Environment:
-    """One deployment target: its own account, region, stack and output directory."""
-
-    name: str
-    account: str
-    region: str
-    role_arn: str | None = None
-
-    @property
-    def partition(self) -> str:
-        """The ARN partition of the region: aws, aws-cn or aws-us-gov."""
-        return partition(self.region)
-
-    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
-        """An ARN in this environment's partition and account."""
-        where = self.region if region else ""
-        return f"arn:{self.partition}:{service}:{where}:{self.account}:{resource}"
-
-
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 @dataclass
@@ -130,8 +103,10 @@ class Stack:
     resources: list[Resource] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
     exceptions: list[CheckException] = field(default_factory=list)
-    # Values a module publishes for the modules that run after it ("keys.platform").
+    # What each module published for the modules that build after it, by module name
+    # (`BuildContext.export`), and what each said it will build, before any built (`Module.plan`).
     exports: dict[str, Any] = field(default_factory=dict)
+    plans: dict[str, Any] = field(default_factory=dict)
     # Key policy statements modules ask for (a service principal that must use a key),
     # by key name; the keys module writes them into the key policies when it finalizes.
     key_statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -198,32 +173,14 @@ class BuildContext:
         if self.emits is not None and kind not in self.emits:
             raise ValueError(f"module {self.module} emits {kind} but does not declare it in Module.emits")
 
-    def resource(
-        self,
-        type_: str,
-        name: str,
-        attrs: dict[str, Any],
-        *,
-        path: SpecPath,
-        prevent_destroy: bool = False,
-        depends_on: Iterable[Resource] = (),
-        ignore_changes: Iterable[str] = (),
-        create_before_destroy: bool = False,
-    ) -> Resource:
+    def resource(self, type_: str, name: str, attrs: dict[str, Any], *, path: SpecPath, prevent_destroy: bool = False,
+                 depends_on: Iterable[Resource] = (), ignore_changes: Iterable[str] = (),
+                 create_before_destroy: bool = False) -> Resource:
         self._declared(type_)
-        return self.stack.add(
-            Resource(
-                type=type_,
-                name=name,
-                attrs=attrs,
-                module=self.module,
-                spec_path=path,
-                prevent_destroy=prevent_destroy,
-                depends_on=tuple(r.address for r in depends_on),
-                ignore_changes=tuple(ignore_changes),
-                create_before_destroy=create_before_destroy,
-            )
-        )
+        return self.stack.add(Resource(
+            type=type_, name=name, attrs=attrs, module=self.module, spec_path=path, prevent_destroy=prevent_destroy,
+            depends_on=tuple(r.address for r in depends_on), ignore_changes=tuple(ignore_changes),
+            create_before_destroy=create_before_destroy))
 
     def data(self, type_: str, name: str, attrs: dict[str, Any], *, path: SpecPath) -> Resource:
         self._declared(f"data.{type_}")
@@ -245,8 +202,10 @@ class BuildContext:
         spec may make, but only by declaring the exception; compile fails otherwise."""
         self.stack.expected_findings.append(ExpectedFinding(check, resource.address, path, why))
 
-    def export(self, key: str, value: Any) -> None:
-        self.stack.exports[f"{self.module}.{key}"] = value
+    def export(self, value: Any) -> None:
+        """Publish what modules that build later may use: one frozen dataclass (the module's
+        `exports.py`), built from the resources the module emitted."""
+        self.stack.exports[self.module] = value
 
     def allow_key_use(self, key: str, statement: dict[str, Any]) -> None:
         """Add `statement` (an AWS service using the key, say) to the policy of the KMS key
@@ -254,12 +213,22 @@ class BuildContext:
         uses a key in that key's policy."""
         self.stack.key_statements.setdefault(key, []).append(statement)
 
-    def imported(self, key: str, default: Any = KeyError) -> Any:
-        """A value another module exported. Without a default, a missing key raises: a
-        module-order bug. With one, the exporting module may be absent from the spec."""
-        if default is KeyError:
-            return self.stack.exports[key]
-        return self.stack.exports.get(key, default)
+    def imported(self, name: str, default: Any = KeyError) -> Any:
+        """What module `name` exported (`"data"`), or one field of it (`"data.buckets"`).
+        Without a default, a module that has exported nothing raises: a module-order bug.
+        With one, the exporting module may be absent from the spec."""
+        module, _, attribute = name.partition(".")
+        if module not in self.stack.exports:
+            if default is KeyError:
+                raise KeyError(f"{module} has exported nothing (yet): a module-order bug")
+            return default
+        value = self.stack.exports[module]
+        return getattr(value, attribute) if attribute else value
+
+    def planned(self, module: str) -> Any:
+        """What `module` said it will build (its `Module.plan`), known before any module
+        builds; None when the spec has no such section."""
+        return self.stack.plans.get(module)
 
 
 @dataclass(frozen=True)
@@ -276,6 +245,9 @@ class Module:
     - `services`: the AWS services the module's resources call from inside the VPC,
       so the network module can derive its interface endpoints.
     - `after`: modules whose exports `build` reads.
+    - `plan`: what the module will build, from its own section, published before any
+      module builds (`BuildContext.planned`), for modules that build earlier and must
+      prepare for it (the roles a later module's jobs run as).
     - `required`: the section must be present in every spec.
     - `role_settings`: attributes applied to every IAM role any module creates (the
       governance module's permissions boundary, say), from the resolved spec.
@@ -299,8 +271,16 @@ class Module:
     emits: frozenset[str] = frozenset()
     role_settings: Callable[[Mapping[str, Any], Environment], dict[str, Any]] = lambda spec, env: {}
     finalize: Callable[[BuildContext], None] = lambda ctx: None
+    plan: Callable[[Mapping[str, Any], Environment], Any] = lambda section, env: None
 
 
 def fragment(package: str) -> dict[str, Any]:
     """A module's schema fragment, `schema.json` next to its code."""
     return json.loads(resources.files(package).joinpath("schema.json").read_text("utf-8"))
+
+
+def module(package: str, **fields: Any) -> Module:
+    """The module of package `package` (`__name__` of its `__init__.py`), named after it
+    (`mlops_modules.data` -> `data`: one name for the YAML key, the folder, the schema
+    fragment and the entry point), with the schema fragment next to its code."""
+    return Module(name=package.rsplit(".", 1)[-1], schema=fragment(package), **fields)

@@ -35,45 +35,35 @@ def fit(name: str, limit: int) -> str:
     return f"{head}-{digest}"
 
 
-# Per resource type: the attribute holding its physical name, the attributes naming
-# the parent it is unique within (empty: the whole namespace), and the namespace's
-# extent ("region": account and region; "account": IAM; "partition": S3 buckets).
+# Per resource type: the attribute holding its physical name (`name` unless said), the
+# attributes naming the parent it is unique within (none unless said), and the
+# namespace's extent ("region", account and region, unless said; "account": IAM;
+# "partition": S3 buckets).
+_NAME_ATTRIBUTES = {
+    **dict.fromkeys((
+        "aws_appautoscaling_policy", "aws_cloudtrail", "aws_cloudwatch_event_rule", "aws_cloudwatch_log_group",
+        "aws_codebuild_project", "aws_codecommit_approval_rule_template", "aws_codeconnections_connection",
+        "aws_codepipeline", "aws_ecr_repository", "aws_iam_role", "aws_iam_role_policy", "aws_kms_alias",
+        "aws_sagemaker_data_quality_job_definition", "aws_sagemaker_endpoint", "aws_sagemaker_model",
+        "aws_sagemaker_monitoring_schedule", "aws_scheduler_schedule", "aws_security_group", "aws_sfn_state_machine",
+        "aws_sns_topic", "aws_ssm_parameter"), "name"),
+    **dict.fromkeys(("awscc_sagemaker_model_bias_job_definition", "awscc_sagemaker_model_explainability_job_definition",
+                     "awscc_sagemaker_model_quality_job_definition"), "job_definition_name"),
+    "aws_cloudwatch_dashboard": "dashboard_name", "aws_cloudwatch_metric_alarm": "alarm_name",
+    "aws_codecommit_repository": "repository_name", "aws_s3_bucket": "bucket", "aws_s3_object": "key",
+    "aws_sagemaker_domain": "domain_name", "aws_sagemaker_mlflow_tracking_server": "tracking_server_name",
+    "aws_sagemaker_model_card": "model_card_name", "aws_sagemaker_model_package_group": "model_package_group_name",
+    "aws_sagemaker_pipeline": "pipeline_name", "aws_sagemaker_user_profile": "user_profile_name",
+}
+_PARENTS = {"aws_appautoscaling_policy": "resource_id", "aws_cloudwatch_event_rule": "event_bus_name",
+            "aws_iam_role_policy": "role", "aws_s3_object": "bucket", "aws_sagemaker_user_profile": "domain_id",
+            "aws_scheduler_schedule": "group_name", "aws_security_group": "vpc_id"}
+_EXTENTS = {"aws_cloudwatch_dashboard": "account",  # dashboards are global
+            "aws_iam_role": "account", "aws_iam_role_policy": "account", "aws_s3_bucket": "partition",
+            "aws_s3_object": "partition"}
 NAMES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "aws_appautoscaling_policy": ("name", ("resource_id",), "region"),
-    "aws_cloudtrail": ("name", (), "region"),
-    "aws_cloudwatch_dashboard": ("dashboard_name", (), "account"),  # dashboards are global
-    "aws_cloudwatch_event_rule": ("name", ("event_bus_name",), "region"),
-    "aws_cloudwatch_log_group": ("name", (), "region"),
-    "aws_cloudwatch_metric_alarm": ("alarm_name", (), "region"),
-    "aws_codebuild_project": ("name", (), "region"),
-    "aws_codecommit_approval_rule_template": ("name", (), "region"),
-    "aws_codecommit_repository": ("repository_name", (), "region"),
-    "aws_codeconnections_connection": ("name", (), "region"),
-    "aws_codepipeline": ("name", (), "region"),
-    "aws_ecr_repository": ("name", (), "region"),
-    "aws_iam_role": ("name", (), "account"),
-    "aws_iam_role_policy": ("name", ("role",), "account"),
-    "aws_kms_alias": ("name", (), "region"),
-    "aws_s3_bucket": ("bucket", (), "partition"),
-    "aws_s3_object": ("key", ("bucket",), "partition"),
-    "aws_sagemaker_data_quality_job_definition": ("name", (), "region"),
-    "aws_sagemaker_domain": ("domain_name", (), "region"),
-    "aws_sagemaker_endpoint": ("name", (), "region"),
-    "aws_sagemaker_mlflow_tracking_server": ("tracking_server_name", (), "region"),
-    "aws_sagemaker_model": ("name", (), "region"),
-    "aws_sagemaker_model_card": ("model_card_name", (), "region"),
-    "aws_sagemaker_model_package_group": ("model_package_group_name", (), "region"),
-    "aws_sagemaker_monitoring_schedule": ("name", (), "region"),
-    "aws_sagemaker_pipeline": ("pipeline_name", (), "region"),
-    "aws_sagemaker_user_profile": ("user_profile_name", ("domain_id",), "region"),
-    "aws_scheduler_schedule": ("name", ("group_name",), "region"),
-    "aws_security_group": ("name", ("vpc_id",), "region"),
-    "aws_sfn_state_machine": ("name", (), "region"),
-    "aws_sns_topic": ("name", (), "region"),
-    "aws_ssm_parameter": ("name", (), "region"),
-    "awscc_sagemaker_model_bias_job_definition": ("job_definition_name", (), "region"),
-    "awscc_sagemaker_model_explainability_job_definition": ("job_definition_name", (), "region"),
-    "awscc_sagemaker_model_quality_job_definition": ("job_definition_name", (), "region"),
+    kind: (attribute, (_PARENTS[kind],) if kind in _PARENTS else (), _EXTENTS.get(kind, "region"))
+    for kind, attribute in sorted(_NAME_ATTRIBUTES.items())
 }
 # Types without a name of their own: AWS assigns their id (VPCs, keys, targets,
 # subscriptions), Terraform adds a unique suffix (`name_prefix`), or they are a setting

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import statement
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.module_api import BuildContext, Environment, module, tf_name
 from mlops.s3 import MAX_NAME, bucket, bucket_name, bucket_name_pattern, lifecycle
+
+from .exports import Bucket, Data, Dataset
 
 LOG_BUCKET = "access-logs"
 
@@ -37,16 +39,14 @@ def build(ctx: BuildContext) -> None:
         ctx.exception("CKV_AWS_144", b, "cross-region replication is not configured by mlops; "
                       "versioning (and Object Lock where set) protect dataset versions in-region")
         ctx.output(f"bucket_{tf_name(name)}", b.ref("bucket"), f"S3 name of the {name} bucket")
-        made[name] = b
+        made[name] = Bucket(b, keys[settings["key"]])
     datasets = {}
     for name in sorted(data["datasets"]):
         ds = data["datasets"][name]
-        uri = f"s3://{bucket_name(spec, env, ds['bucket'])}/{ds['prefix']}"
-        datasets[name] = {"bucket": made[ds["bucket"]], "prefix": ds["prefix"], "uri": uri}
+        uri = f"s3://{made[ds['bucket']].resource.attrs['bucket']}/{ds['prefix']}"
+        datasets[name] = Dataset(made[ds["bucket"]], ds["prefix"], uri)
         ctx.output(f"dataset_{tf_name(name)}_uri", uri, f"S3 URI of the {name} dataset")
-    ctx.export("buckets", made)
-    ctx.export("access_logs", logs)
-    ctx.export("datasets", datasets)
+    ctx.export(Data(buckets=made, datasets=datasets, access_logs=logs))
 
 
 def _log_bucket(ctx: BuildContext, sources: list[str]):
@@ -98,11 +98,8 @@ def check(spec, env: Environment) -> list[SpecError]:
     return errors
 
 
-MODULE = Module(
-    name="data",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
+MODULE = module(
+    __name__, build=build, check=check,
     after=("keys",),
     emits=frozenset({
         "aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from mlops.arns import in_account
 from mlops.errors import SpecError, did_you_mean
 from mlops.iam import document, statement
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.module_api import BuildContext, Environment, module, tf_name
 from mlops.s3 import MAX_NAME, bucket_name
 
 from . import audit, rules
@@ -33,15 +33,14 @@ def build(ctx: BuildContext) -> None:
 
 def _registry_policies(ctx: BuildContext) -> None:
     readers = _reader_accounts(ctx.spec, ctx.env)
-    groups = ctx.imported("models.groups", {})
-    if not readers or not groups:
+    models = ctx.imported("models.models", {})
+    if not readers or not models:
         return
     env = ctx.env
     path = ("governance", "registry_readers")
     roots = [f"arn:{env.partition}:iam::{account}:root" for account in readers]
-    for name in sorted(groups):
-        group = groups[name]
-        group_name = group.attrs["model_package_group_name"]
+    for name in sorted(models):
+        group, group_name = models[name].group, models[name].group_name
         policy = ctx.data("aws_iam_policy_document", tf_name("registry", name), document(statement(
             "ReadersReadVersions", READ_REGISTRY,
             [env.arn("sagemaker", f"model-package-group/{group_name}"), env.arn("sagemaker", f"model-package/{group_name}/*")],
@@ -96,12 +95,8 @@ def role_settings(spec, env: Environment) -> dict:
     return {"permissions_boundary": arn}
 
 
-MODULE = Module(
-    name="governance",
-    role_settings=role_settings,
-    schema=fragment(__name__),
-    build=build,
-    check=check,
+MODULE = module(
+    __name__, build=build, check=check, role_settings=role_settings,
     after=("keys", "data", "models"),
     emits=frozenset({
         "aws_sagemaker_model_package_group_policy", "data.aws_iam_policy_document", "aws_cloudtrail",

@@ -28,7 +28,7 @@ def build(ctx: BuildContext) -> None:
     settings, env, spec = ctx.section["audit_trail"], ctx.env, ctx.spec
     if not settings["enabled"]:
         return
-    key = ctx.imported("keys.arns")["platform"]
+    key = ctx.imported("keys").platform
     trail_arn = env.arn("cloudtrail", f"trail/{trail_name(spec, env)}")
     name = bucket_name(spec, env, BUCKET)
     s3_arn = f"arn:{env.partition}:s3:::{name}"
@@ -88,7 +88,7 @@ def _selectors(ctx: BuildContext) -> list[dict]:
     """All management events, plus object-level events on the buckets that hold datasets."""
     selectors = [{"name": "Management events", "field_selector": [{"field": "eventCategory", "equals": ["Management"]}]}]
     datasets = ctx.imported("data.datasets", {})
-    buckets = sorted({ds["bucket"].ref("arn") + "/" for ds in datasets.values()})
+    buckets = sorted({ds.bucket.ref("arn") + "/" for ds in datasets.values()})
     if buckets:
         selectors.append({"name": "Dataset object events", "field_selector": [
             {"field": "eventCategory", "equals": ["Data"]},

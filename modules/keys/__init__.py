@@ -7,7 +7,7 @@ whose policy uses the key (found when every module has built; a role granted kms
 actions on anything but an mlops key is a build error), the roles `keys.users` lists,
 CloudWatch Logs for this account's log groups, the services other modules ask for
 (`BuildContext.allow_key_use`), and Terraform, through the services that encrypt what
-it creates. Other modules read the key ARNs from the export `keys.arns`.
+it creates. Other modules read the key ARNs from its export, `Keys` (`exports.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 
 from mlops.iam import document, statement
-from mlops.module_api import BuildContext, Module, fragment, tf_name
+from mlops.module_api import BuildContext, module, tf_name
+
+from .exports import Keys
 
 PLATFORM = "platform"
 
@@ -48,20 +50,19 @@ def build(ctx: BuildContext) -> None:
     section = ctx.section
     domains = {PLATFORM: {"description": "Default key of the mlops platform"}}
     domains.update(section.get("domains", {}))
-    arns, policies = {}, {}
+    arns = {}
     for name in sorted(domains):
         path = ("keys",) if name == PLATFORM else ("keys", "domains", name)
-        arns[name], policies[name] = _key(ctx, name, domains[name], path, section["deletion_window_days"])
-    ctx.export("arns", arns)
-    ctx.export("policies", policies)
+        arns[name] = _key(ctx, name, domains[name], path, section["deletion_window_days"])
+    ctx.export(Keys(arns=arns))
 
 
 def finalize(ctx: BuildContext) -> None:
     """Name, in each key's policy, every principal that uses the key and what it may do."""
-    env, arns, policies = ctx.env, ctx.imported("keys.arns"), ctx.imported("keys.policies")
+    env, arns = ctx.env, ctx.imported("keys.arns")
     uses = _role_uses(ctx.stack, {arn: name for name, arn in arns.items()})
-    for name in sorted(policies):
-        statements = policies[name].attrs["statement"]
+    for name in sorted(arns):
+        statements = ctx.stack.get(f"data.aws_iam_policy_document.{tf_name('key', name)}").attrs["statement"]
         for asked in ctx.stack.key_statements.get(name, []):  # several state machines ask the same
             if asked not in statements:
                 statements.append(asked)
@@ -192,14 +193,10 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
         path=path,
     )
     ctx.output(f"kms_key_{tf_name(name)}_arn", key.ref("arn"), f"ARN of the {name} KMS key")
-    return key.ref("arn"), policy
+    return key.ref("arn")
 
 
-MODULE = Module(
-    name="keys",
-    schema=fragment(__name__),
-    build=build,
-    finalize=finalize,
-    services=lambda spec: {"kms"},
+MODULE = module(
+    __name__, build=build, finalize=finalize, services=lambda spec: {"kms"},
     emits=frozenset({"aws_kms_key", "aws_kms_alias", "data.aws_iam_policy_document"}),
 )

@@ -38,7 +38,7 @@ def content(name: str, model: dict, datasets: dict) -> str:
         },
         "training_details": {
             "training_observations": f"Trained by the mlops pipeline of {name} on dataset "
-                                     f"{training['input']} ({datasets[training['input']]['uri']}).",
+                                     f"{training['input']} ({datasets[training['input']].uri}).",
         },
         "evaluation_details": [{
             "name": "quality gate",
@@ -55,5 +55,5 @@ def build(ctx: BuildContext, name: str, model: dict, card_name: str, path: tuple
         "model_card_name": card_name,
         "model_card_status": model["card"]["status"],
         "content": literal(content(name, model, ctx.imported("data.datasets"))),
-        "security_config": [{"kms_key_id": ctx.imported("keys.arns")["platform"]}],
+        "security_config": [{"kms_key_id": ctx.imported("keys").platform}],
     }, path=path + ("card",))

@@ -25,8 +25,9 @@ instance type's processor follows the SDK's rule (families starting with g or p 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from mlops.instances import has_local_storage  # noqa: F401 (pipeline steps read it from here)
 
 CPU, GPU = "cpu", "gpu"
 # The endpoint instance type when the spec names none (serving image, registered model).
@@ -167,15 +168,6 @@ PROCESSING = Image("sagemaker-scikit-learn", {CPU: "1.4-2-cpu-py3"})
 # Model Monitor's analyzer (the SDK names no tag: ECR's `latest`) and Clarify's image.
 MODEL_MONITOR = Image("sagemaker-model-monitor-analyzer", {CPU: "latest"})
 CLARIFY = Image("sagemaker-clarify-processing", {CPU: "1.0"})
-
-
-# Families whose instances come with local NVMe storage, which AWS encrypts in hardware
-# and for which SageMaker rejects a volume KMS key (training, processing, endpoints).
-_LOCAL_STORAGE = re.compile(r"^([a-z]+\d+[a-z]*d[a-z]*|g5|g6|g6e|p5|p5e|trn1|trn1n|inf2)$")
-
-
-def has_local_storage(instance_type: str) -> bool:
-    return bool(_LOCAL_STORAGE.match(instance_type.removeprefix("ml.").split(".")[0]))
 
 
 def is_gpu(instance_type: str) -> bool:

@@ -10,7 +10,9 @@ from mlops.module_api import Environment
 
 from . import catalog
 from .channels import check_gate
-from .engine_baseline import engine_of
+from mlops_modules.monitoring.exports import MODEL_MONITOR, engine_of
+
+from .exports import needs_package
 from .definition import transform_instance
 from .triggers import check_schedule
 
@@ -47,7 +49,7 @@ def _scores_in_batch(spec, name: str, model: dict) -> list[SpecError]:
     endpoint's instance type (models/baselines.py), which must be one transform offers."""
     monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
     instance = (model.get("endpoint") or {}).get("instance_type")
-    if engine_of(spec, name) != "model-monitor":
+    if engine_of(spec.get("monitoring") or {}, name) != MODEL_MONITOR:
         return []  # mlops's engine scores live traffic against the spec's thresholds, no holdout
     if not monitors.get("model_quality") or not instance or transform_instance(instance):
         return []
@@ -62,7 +64,7 @@ def _scores_csv(spec, name: str, model: dict) -> list[SpecError]:
     cannot be scored that way."""
     monitors = spec.get("monitoring", {}).get("models", {}).get(name, {})
     kind = next((k for k in ("model_quality", "bias", "explainability") if monitors.get(k)), None)
-    if engine_of(spec, name) != "model-monitor":
+    if engine_of(spec.get("monitoring") or {}, name) != MODEL_MONITOR:
         kind = None  # mlops's engine computes no scored baseline
     algorithm = catalog.ALGORITHMS.get(model["training"].get("algorithm") or "")
     if not kind or not algorithm or algorithm.content_type == "text/csv":
@@ -95,75 +97,103 @@ def _ref(errors, path, value, choices, what, where) -> bool:
 
 
 def _model(spec, name: str, model: dict) -> list[SpecError]:
-    errors: list[SpecError] = []
-    base = ("models", name)
-    training = model["training"]
-    tpath = base + ("training",)
+    """The data a model names; then, when it says how it trains in exactly one way, what
+    that way needs, and the settings around training."""
+    training, tpath = model["training"], ("models", name, "training")
     datasets = spec.get("data", {}).get("datasets", {})
-    buckets = spec.get("data", {}).get("buckets", {})
-    repos = spec.get("repositories", {})
+    errors: list[SpecError] = []
     _ref(errors, tpath + ("input",), training["input"], datasets, "dataset", "data.datasets")
     for channel in ("validation", "test"):
         if training.get(channel):
             _ref(errors, tpath + (channel,), training[channel], datasets, "dataset", "data.datasets")
-    _ref(errors, tpath + ("output_bucket",), training["output_bucket"], buckets, "bucket", "data.buckets")
+    _ref(errors, tpath + ("output_bucket",), training["output_bucket"], spec.get("data", {}).get("buckets", {}),
+         "bucket", "data.buckets")
     kinds = [k for k in ("algorithm", "framework", "image") if training.get(k)]
     if len(kinds) != 1:
         errors.append(SpecError(tpath, "say how to train with exactly one of algorithm, framework or image"
                                 + (f" (found {', '.join(kinds)})" if kinds else ""),
                                 hint="algorithm: xgboost (built-in), framework: pytorch (your script), or image: <repositories.images name>"))
         return errors
-    instance = training["instance_type"]
-    metric = model["evaluation"]["metric"]
+    return errors + _training(spec, name, model, kinds[0]) + _settings(spec, name, model)
+
+
+def _training(spec, name: str, model: dict, kind: str) -> list[SpecError]:
+    """What training one way needs: an algorithm or framework version and image for the
+    instance, or a declared image; a metric the job emits for the gate; scripts' source."""
+    base, training = ("models", name), model["training"]
+    tpath, metric = base + ("training",), model["evaluation"]["metric"]
+    repos = spec.get("repositories", {})
+    errors: list[SpecError] = []
     emitted = {d["name"] for d in training["metric_definitions"]}
-    if kinds == ["algorithm"]:
-        algorithm = catalog.ALGORITHMS[training["algorithm"]]
-        version = training.get("version")
-        if version not in algorithm.versions:
-            errors.append(SpecError(tpath + ("version",) if version else tpath,
-                                    f"{training['algorithm']} has no version '{version}'" if version else f"{training['algorithm']} needs a version",
-                                    hint="versions: " + ", ".join(algorithm.versions)))
-        if catalog.processor(instance) not in algorithm.processors:
-            errors.append(SpecError(tpath + ("instance_type",), *_processor_error(training["algorithm"], "trains", algorithm.processors, instance)))
-        emitted |= set(algorithm.metrics)
-        asked = str(training["hyperparameters"].get("eval_metric", ""))
-        if training["algorithm"] == "xgboost" and asked and metric.split(":", 1)[-1] not in asked.split(","):
-            errors.append(SpecError(tpath + ("hyperparameters", "eval_metric"),
-                                    f"xgboost reports only the eval_metric metrics ({asked}), not '{metric}'",
-                                    hint=f"add {metric.split(':', 1)[-1]} to eval_metric, or drop eval_metric and mlops sets it"))
-    elif kinds == ["framework"]:
-        framework = catalog.FRAMEWORKS[training["framework"]]
-        version = training.get("version")
-        if version not in framework.training:
-            errors.append(SpecError(tpath + ("version",) if version else tpath,
-                                    f"{training['framework']} has no prebuilt training container for version '{version}'" if version else "framework training needs a version",
-                                    hint=did_you_mean(version or "", framework.training) or "versions: " + ", ".join(framework.training)))
-        else:
-            errors += _framework_images(base, model, framework)
-        for key in ("entry_point", "source"):
-            if not training.get(key):
-                errors.append(SpecError(tpath, f"framework training needs {key}",
-                                        hint="entry_point: train.py and source: <repositories.code name>"))
+    if kind == "algorithm":
+        errors += _algorithm(tpath, training, metric)
+        emitted |= set(catalog.ALGORITHMS[training["algorithm"]].metrics)
+    elif kind == "framework":
+        errors += _framework(base, model)
     else:
         _ref(errors, tpath + ("image",), training["image"], repos.get("images", {}), "image", "repositories.images")
-    if training.get("serving_version") and kinds != ["framework"]:
+    if training.get("serving_version") and kind != "framework":
         errors.append(SpecError(tpath + ("serving_version",), "serving_version chooses a framework's serving container; "
-                                f"this model trains with {kinds[0]} {training[kinds[0]]}, which serves itself",
+                                f"this model trains with {kind} {training[kind]}, which serves itself",
                                 hint="remove serving_version"))
-    if kinds != ["algorithm"] and metric not in emitted:
+    if kind != "algorithm" and metric not in emitted:
         errors.append(SpecError(base + ("evaluation", "metric"), f"the training job does not emit '{metric}'",
                                 hint=did_you_mean(metric, emitted) or f"add metric_definitions: [{{name: {metric}, regex: ...}}] so the job reports it"))
-    elif kinds == ["algorithm"] and metric not in emitted:
+    elif kind == "algorithm" and metric not in emitted:
         errors.append(SpecError(base + ("evaluation", "metric"), f"{training['algorithm']} does not emit '{metric}'",
                                 hint=did_you_mean(metric, emitted) or "metrics: " + ", ".join(sorted(emitted))))
-    elif kinds == ["algorithm"]:
+    elif kind == "algorithm":
         errors += check_gate(name, training, metric)
-    needs_source = training.get("framework") or model.get("processing") or model["evaluation"].get("entry_point")
-    if needs_source and training.get("source"):
+    if needs_package(model) and training.get("source"):
         _ref(errors, tpath + ("source",), training["source"], repos.get("code", {}), "code repository", "repositories.code")
-    elif needs_source and not training.get("framework"):
+    elif needs_package(model) and kind != "framework":
         errors.append(SpecError(tpath, "processing and evaluation scripts come from training.source, which is not set",
                                 hint="source: <repositories.code name> (and source_dir)"))
+    return errors
+
+
+def _algorithm(tpath: tuple, training: dict, metric: str) -> list[SpecError]:
+    errors = []
+    algorithm = catalog.ALGORITHMS[training["algorithm"]]
+    version, instance = training.get("version"), training["instance_type"]
+    if version not in algorithm.versions:
+        errors.append(SpecError(tpath + ("version",) if version else tpath,
+                                f"{training['algorithm']} has no version '{version}'" if version else f"{training['algorithm']} needs a version",
+                                hint="versions: " + ", ".join(algorithm.versions)))
+    if catalog.processor(instance) not in algorithm.processors:
+        errors.append(SpecError(tpath + ("instance_type",), *_processor_error(training["algorithm"], "trains", algorithm.processors, instance)))
+    asked = str(training["hyperparameters"].get("eval_metric", ""))
+    if training["algorithm"] == "xgboost" and asked and metric.split(":", 1)[-1] not in asked.split(","):
+        errors.append(SpecError(tpath + ("hyperparameters", "eval_metric"),
+                                f"xgboost reports only the eval_metric metrics ({asked}), not '{metric}'",
+                                hint=f"add {metric.split(':', 1)[-1]} to eval_metric, or drop eval_metric and mlops sets it"))
+    return errors
+
+
+def _framework(base: tuple, model: dict) -> list[SpecError]:
+    errors = []
+    training, tpath = model["training"], base + ("training",)
+    framework = catalog.FRAMEWORKS[training["framework"]]
+    version = training.get("version")
+    if version not in framework.training:
+        errors.append(SpecError(tpath + ("version",) if version else tpath,
+                                f"{training['framework']} has no prebuilt training container for version '{version}'" if version else "framework training needs a version",
+                                hint=did_you_mean(version or "", framework.training) or "versions: " + ", ".join(framework.training)))
+    else:
+        errors += _framework_images(base, model, framework)
+    for key in ("entry_point", "source"):
+        if not training.get(key):
+            errors.append(SpecError(tpath, f"framework training needs {key}",
+                                    hint="entry_point: train.py and source: <repositories.code name>"))
+    return errors
+
+
+def _settings(spec, name: str, model: dict) -> list[SpecError]:
+    """Spot training, the gate's threshold, the retraining schedule, the orchestrator and
+    the endpoint."""
+    base, training, evaluation = ("models", name), model["training"], model["evaluation"]
+    tpath, metric = base + ("training",), evaluation["metric"]
+    errors: list[SpecError] = []
     spot = training.get("spot")
     if spot and not spot.get("checkpoint_prefix"):
         errors.append(SpecError(tpath + ("spot",), "spot training without a checkpoint location restarts from scratch after every interruption",
@@ -171,7 +201,6 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
     if spot and spot["max_wait_minutes"] < training["max_runtime_minutes"]:
         errors.append(SpecError(tpath + ("spot", "max_wait_minutes"), "max_wait_minutes must be at least max_runtime_minutes",
                                 hint=f"use {training['max_runtime_minutes']} or more"))
-    evaluation = model["evaluation"]
     if ("min" in evaluation) == ("max" in evaluation):
         errors.append(SpecError(base + ("evaluation",), "give exactly one threshold: min (for scores) or max (for losses)",
                                 hint=f"min: 0.85 for {metric}" if "auc" in metric or "accuracy" in metric else "max: 0.1"))
@@ -184,7 +213,8 @@ def _model(spec, name: str, model: dict) -> list[SpecError]:
     if endpoint and endpoint["min_instances"] > endpoint["max_instances"]:
         errors.append(SpecError(base + ("endpoint", "max_instances"), "max_instances is below min_instances"))
     if endpoint.get("data_capture_percent"):
-        _ref(errors, base + ("endpoint", "capture_bucket"), endpoint["capture_bucket"], buckets, "bucket", "data.buckets")
+        _ref(errors, base + ("endpoint", "capture_bucket"), endpoint["capture_bucket"],
+             spec.get("data", {}).get("buckets", {}), "bucket", "data.buckets")
     return errors
 
 

@@ -1,7 +1,8 @@
 """The data-quality baseline of mlops's monitoring engine, computed by the training
 pipeline (`monitoring.engine: mlops`, the default).
 
-The engine (the monitoring module's `engine/` folder, shipped as package data) runs as
+The engine (the monitoring module's `engine/` folder, shipped as package data, which
+`monitoring.exports.ENGINE_PACKAGE` names) runs as
 `python3 job.py` in the scikit-learn processing image. Terraform uploads its files to
 `models/<model>/code/monitoring/` in the model's output bucket, and its configuration
 (`kind: baseline`, the spec's columns and features) to
@@ -14,11 +15,12 @@ pipeline of each environment runs the same files.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import TYPE_CHECKING
 
 from mlops.module_api import BuildContext, literal, tf_name
+
+from mlops_modules.monitoring.exports import ENGINE_PACKAGE
 
 from .jobs import processing
 from .steps import Step
@@ -26,16 +28,9 @@ from .steps import Step
 if TYPE_CHECKING:
     from .definition import Inputs
 
-ENGINE_PACKAGE = "mlops_modules.monitoring.engine"
 CODE = "/opt/ml/processing/input/code"
 CONFIG = "/opt/ml/processing/input/config"
-
-
-def engine_of(spec, name: str) -> str:
-    """The monitoring engine of a model (the monitoring section's rule: the model's own
-    `engine`, else `monitoring.engine`, else mlops)."""
-    section = spec.get("monitoring") or {}
-    return (section.get("models", {}).get(name) or {}).get("engine") or section.get("engine", "mlops")
+CONFIG_KEY = "models/{}/baselines/config/data-quality/monitor.json"  # in the output bucket, per model
 
 
 def engine_files() -> list[str]:
@@ -45,7 +40,7 @@ def engine_files() -> list[str]:
 
 
 def upload(ctx: BuildContext, name: str, output, kms_key: str) -> tuple[str, list]:
-    """Upload the engine's files; (their S3 prefix URI, the objects)."""
+    """Upload the engine's files; (their key prefix in the output bucket, the objects)."""
     folder = resources.files(ENGINE_PACKAGE)
     prefix = f"models/{name}/code/monitoring"
     objects = [ctx.resource("aws_s3_object", tf_name(name, "monitoring", file.removesuffix(".py")), {
@@ -56,7 +51,7 @@ def upload(ctx: BuildContext, name: str, output, kms_key: str) -> tuple[str, lis
         "server_side_encryption": "aws:kms",
         "kms_key_id": kms_key,
     }, path=("monitoring", "models", name)) for file in engine_files()]
-    return f"s3://{output.ref('bucket')}/{prefix}/", objects
+    return f"{prefix}/", objects
 
 
 def baseline_config(settings: dict, from_training_data: bool) -> dict:
@@ -66,17 +61,6 @@ def baseline_config(settings: dict, from_training_data: bool) -> dict:
         "columns": settings["columns"], "features": settings["features"] or settings["columns"],
         "header": settings["header"], "label_first": from_training_data,
         "drift_threshold": settings["drift_threshold"]}}
-
-
-def write_config(ctx: BuildContext, name: str, output, kms_key: str, config: dict):
-    return ctx.resource("aws_s3_object", tf_name(name, "data_quality", "baseline_config"), {
-        "bucket": output.ref("id"),
-        "key": f"models/{name}/baselines/config/data-quality/monitor.json",
-        "content": literal(json.dumps(config, sort_keys=True, indent=2)),
-        "content_type": "application/json",
-        "server_side_encryption": "aws:kms",
-        "kms_key_id": kms_key,
-    }, path=("monitoring", "models", name, "data_quality"))
 
 
 def step(i: Inputs, vpc: dict, data_quality: dict) -> Step:

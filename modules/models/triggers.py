@@ -8,9 +8,10 @@ import json
 import re
 
 from mlops.errors import SpecError
-from mlops.iam import service_role, statement
+from mlops.events import rule, schedule, scheduler_role
+from mlops.events import target as events_target
+from mlops.iam import statement
 from mlops.module_api import BuildContext, tf_name
-from mlops.names import fit
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
@@ -39,57 +40,33 @@ def check_schedule(expression: str, path: tuple) -> list[SpecError]:
 
 
 def build(ctx: BuildContext, name: str, model: dict, target: dict) -> None:
-    """`target`: {"arn", "kind": "pipeline"|"state-machine", "dataset": {...}}."""
+    """`target`: {"arn", "kind": "pipeline"|"state-machine", "dataset": its URI, "dataset_spec": the Dataset}."""
     retrain, path = model["retrain"], ("models", name, "retrain")
     env, project = ctx.env, ctx.spec["project"]
-    key = ctx.imported("keys.arns")["platform"]
-    start = [statement("StartPipeline", ["sagemaker:StartPipelineExecution"], [target["arn"]])
-             if target["kind"] == "pipeline" else
-             statement("StartStateMachine", ["states:StartExecution"], [target["arn"]])]
-    if target["kind"] != "pipeline":
-        # A state machine encrypted with a customer key needs its callers to use the key.
-        start.append(statement("UseStateMachineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]))
+    key = ctx.imported("keys").platform
+    pipeline = target["kind"] == "pipeline"
+    start = ([statement("StartPipeline", ["sagemaker:StartPipelineExecution"], [target["arn"]])] if pipeline else
+             # A state machine encrypted with a customer key needs its callers to use the key.
+             [statement("StartStateMachine", ["states:StartExecution"], [target["arn"]]),
+              statement("UseStateMachineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key])])
+    dataset = [{"name": "DatasetUri", "value": target["dataset"]}]
+    given = {} if pipeline else {"input": json.dumps({"DatasetUri": target["dataset"]})}
     if retrain.get("schedule"):
-        # The schedule is encrypted with the platform key; Scheduler decrypts it as this role.
-        decrypt = statement("DecryptSchedule", ["kms:Decrypt"], [key])
-        role = service_role(ctx, tf_name("retrain", name, "schedule"), "scheduler.amazonaws.com", [*start, decrypt],
-                            path=path + ("schedule",))
-        schedule_target = {"arn": target["arn"], "role_arn": role.ref("arn"),
-                           "retry_policy": [{"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600}]}
-        if target["kind"] == "pipeline":
-            schedule_target["sagemaker_pipeline_parameters"] = [{"pipeline_parameter": [
-                {"name": "DatasetUri", "value": target["dataset"]}]}]
-        else:
-            schedule_target["input"] = json.dumps({"DatasetUri": target["dataset"]})
-        ctx.resource("aws_scheduler_schedule", tf_name("retrain", name), {
-            "name": fit(f"{project}-{env.name}-{name}-retrain", 64),
-            "description": f"Retrain {name}: {retrain['schedule']}",
-            "schedule_expression": retrain["schedule"],
-            "flexible_time_window": [{"mode": "OFF"}],
-            "kms_key_arn": key,
-            "target": [schedule_target],
-        }, path=path + ("schedule",))
+        role = scheduler_role(ctx, tf_name("retrain", name, "schedule"), start, key, path=path + ("schedule",))
+        schedule(ctx, tf_name("retrain", name), name=f"{project}-{env.name}-{name}-retrain",
+                 description=f"Retrain {name}: {retrain['schedule']}", expression=retrain["schedule"],
+                 arn=target["arn"], role=role, key=key, path=path + ("schedule",),
+                 **({"sagemaker_pipeline_parameters": [{"pipeline_parameter": dataset}]} if pipeline else given))
     if retrain["on_new_data"]:
-        dataset = target["dataset_spec"]
-        rule = ctx.resource("aws_cloudwatch_event_rule", tf_name("new_data", name), {
-            "name": fit(f"{project}-{env.name}-{name}-new-data", 64),
-            "description": f"New objects under {target['dataset']}: retrain {name}",
-            "event_pattern": json.dumps({
-                "source": ["aws.s3"], "detail-type": ["Object Created"],
-                "detail": {"bucket": {"name": [dataset["bucket"].ref("bucket")]},
-                           "object": {"key": _key_filters(dataset["prefix"], retrain["new_data_marker"])}},
-            }, sort_keys=True),
-        }, path=path + ("on_new_data",))
-        role = service_role(ctx, tf_name("retrain", name, "new_data"), "events.amazonaws.com", start,
-                            path=path + ("on_new_data",))
-        event_target = {"rule": rule.ref("name"), "arn": target["arn"], "role_arn": role.ref("arn")}
-        if target["kind"] == "pipeline":
-            event_target["sagemaker_pipeline_target"] = [{"pipeline_parameter_list": [
-                {"name": "DatasetUri", "value": target["dataset"]}]}]
-        else:
-            event_target["input"] = json.dumps({"DatasetUri": target["dataset"]})
-        ctx.resource("aws_cloudwatch_event_target", tf_name("new_data", name), event_target,
-                     path=path + ("on_new_data",))
+        watched = target["dataset_spec"]
+        new_data = rule(ctx, tf_name("new_data", name), name=f"{project}-{env.name}-{name}-new-data",
+                        description=f"New objects under {target['dataset']}: retrain {name}", path=path + ("on_new_data",),
+                        pattern={"source": ["aws.s3"], "detail-type": ["Object Created"],
+                                 "detail": {"bucket": {"name": [watched.bucket.ref("bucket")]},
+                                            "object": {"key": _key_filters(watched.prefix, retrain["new_data_marker"])}}})
+        events_target(ctx, tf_name("new_data", name), new_data, target["arn"], path=path + ("on_new_data",),
+                      role=tf_name("retrain", name, "new_data"), statements=start,
+                      **({"sagemaker_pipeline_target": [{"pipeline_parameter_list": dataset}]} if pipeline else given))
 
 
 def _key_filters(prefix: str, marker: str) -> list[dict]:

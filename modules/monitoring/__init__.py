@@ -1,151 +1,81 @@
-"""monitoring: model monitoring (component 8).
+"""monitoring: model monitoring (component 8). This file wires the features; each owns its
+build and its checks.
 
-Per environment: an SNS topic for alerts, encrypted with the platform key, that only
-CloudWatch alarms and EventBridge rules of this account may publish to, with the spec's
-email subscribers. Per deployed model: alarms on p99 model latency, 5xx and 4xx error
-rates and invocations dropping to zero, a CloudWatch dashboard, and optionally a
-data-quality monitor with the drift loop (`data_quality.py`), a model-quality monitor
-(`model_quality.py`) and bias and explainability monitors (`clarify.py`) on Model Monitor, or
-the same on mlops's own engine (`pipeline.py`, the default; `engines.py`). The platform key's
-policy lets CloudWatch alarms of this account and EventBridge (without source conditions,
-which its KMS requests do not carry) use it, for this topic.
+Per environment, the alerts topic (`topic.py`). Per deployed model:
+- alarms on the endpoint's latency, errors and invocations (`endpoint_alarms.py`) and a
+  dashboard (`dashboard.py`);
+- the baselines of each version, kept for its monitors (`baselines.py`);
+- monitors of data quality with the drift loop (`data_quality.py`, `retraining.py`),
+  model quality (`model_quality.py`), bias (`bias.py`) and explainability
+  (`explainability.py`), run by mlops's own engine (`pipeline.py`, the default;
+  `alarms.py` for what it publishes) or by Model Monitor and Clarify (`clarify.py` and
+  `mlops.monitor_jobs`); `exports.py` says which, and what the module plans and exports.
 """
 
 from __future__ import annotations
 
-import json
+from mlops.errors import SpecError, did_you_mean
+from mlops.module_api import BuildContext, Environment, module
 
-from mlops.iam import document, statement
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
-from mlops.names import fit
+from mlops_modules.models.exports import Model
 
-from . import baselines, clarify, data_quality, model_quality, pipeline
-from .checks import check
-from .engines import MLOPS, MLOPS_KINDS, engine_of
-
-PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
-PERIOD = 300  # seconds; alarms look at three periods
+from . import (baselines, bias, clarify, dashboard, data_quality, endpoint_alarms, explainability, model_quality,
+               pipeline, retraining, topic)
+from .exports import MLOPS, MLOPS_KINDS, Monitoring, engine_of, plan
 
 
 def build(ctx: BuildContext) -> None:
-    section, env, project = ctx.section, ctx.env, ctx.spec["project"]
-    key = ctx.imported("keys.arns")["platform"]
-    path = ("monitoring",)
-    topic = ctx.resource("aws_sns_topic", "alerts", {
-        "name": f"{project}-{env.name}-alerts",
-        "display_name": f"{project} {env.name} ML alerts",
-        "kms_master_key_id": key,
-    }, path=path)
-    policy = ctx.data("aws_iam_policy_document", "alerts_topic", document(statement(
-        "AlarmsAndRulesPublish", ["sns:Publish"], [topic.ref("arn")], principals={"Service": list(PUBLISHERS)},
-        conditions=[("StringEquals", "aws:SourceAccount", [env.account])],
-    )), path=path)
-    ctx.resource("aws_sns_topic_policy", "alerts", {"arn": topic.ref("arn"), "policy": policy.ref("json")}, path=path)
-    # The topic is encrypted: publishers need the key too (SNS's "compatibility between event
-    # sources from AWS services and encrypted topics"). CloudWatch's requests carry the
-    # alarm as their source; EventBridge's KMS requests carry no aws:Source* key, so AWS
-    # documents its grant without one (a condition on them would drop every notification).
-    ctx.allow_key_use("platform", statement(
-        "AlarmsUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
-        principals={"Service": ["cloudwatch.amazonaws.com"]},
-        conditions=[("StringEquals", "aws:SourceAccount", [env.account]),
-                    ("ArnLike", "aws:SourceArn", [env.arn("cloudwatch", "alarm:*")])],
-    ))
-    ctx.allow_key_use("platform", statement(
-        "RulesUseKeyForAlerts", ["kms:Decrypt", "kms:GenerateDataKey*"], ["*"],
-        principals={"Service": ["events.amazonaws.com"]},
-    ))
-    for index, address in enumerate(section["notify"]):
-        ctx.resource("aws_sns_topic_subscription", tf_name("alerts", address.split("@")[0], str(index)), {
-            "topic_arn": topic.ref("arn"), "protocol": "email", "endpoint": address,
-        }, path=("monitoring", "notify", index))
-    ctx.output("alerts_topic_arn", topic.ref("arn"), "SNS topic that receives every ML alert of this environment")
-    ctx.export("topic", topic)
+    alerts = topic.build(ctx)
+    ctx.export(Monitoring(topic=alerts))
+    models = ctx.imported("models.models")
+    for name in sorted(ctx.section["models"]):
+        monitors, model = ctx.section["models"][name], models[name]
+        endpoint_alarms.build(ctx, name, monitors["alarms"], model.endpoint, alerts)
+        if model.baselines:
+            baselines.archiver(ctx, name, model)
+        if engine_of(ctx.section, name) == MLOPS:
+            pipeline.build(ctx, name, monitors, alerts, model)
+        else:
+            _model_monitor(ctx, name, monitors, alerts, model)
+        dashboard.build(ctx, name, monitors["alarms"], model.endpoint)
+
+
+def _model_monitor(ctx: BuildContext, name: str, monitors: dict, alerts, model: Model) -> None:
+    if monitors.get("data_quality"):
+        data_quality.build(ctx, name, monitors["data_quality"], alerts, model)
+    if monitors.get("model_quality"):
+        model_quality.build(ctx, name, monitors["model_quality"], alerts, model)
+    clarify.build(ctx, name, monitors, alerts, model)
+    if monitors.get("bias"):
+        bias.monitor_alarms(ctx, name, monitors["bias"], model.endpoint.name, alerts)
+
+
+def check(spec, env: Environment) -> list[SpecError]:
+    """Every monitored model must exist and have an endpoint here; then each feature's checks."""
+    errors, models, section = [], spec.get("models", {}), spec["monitoring"]
     for name in sorted(section["models"]):
-        _model(ctx, name, section["models"][name], topic)
-
-
-def _model(ctx: BuildContext, name: str, settings: dict, topic) -> None:
-    env, project = ctx.env, ctx.spec["project"]
-    path = ("monitoring", "models", name)
-    endpoint = f"{project}-{env.name}-{name}"
-    dims = {"EndpointName": endpoint, "VariantName": "AllTraffic"}
-    alarms = settings["alarms"]
-    common = {"alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")], "namespace": "AWS/SageMaker",
-              "dimensions": dims, "period": PERIOD, "evaluation_periods": 3, "datapoints_to_alarm": 3}
-    ident = tf_name(name)
-    ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "latency_p99"), {
-        **common,
-        "alarm_name": f"{endpoint}-latency-p99",
-        "alarm_description": f"{name}: p99 model latency above {alarms['latency_p99_ms']} ms",
-        "metric_name": "ModelLatency", "extended_statistic": "p99",
-        "comparison_operator": "GreaterThanThreshold", "threshold": alarms["latency_p99_ms"] * 1000,
-        "treat_missing_data": "notBreaching",
-    }, path=path + ("alarms", "latency_p99_ms"))
-    for kind, limit in (("5XX", alarms["errors_5xx_percent"]), ("4XX", alarms["errors_4xx_percent"])):
-        ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, f"errors_{kind.lower()}"), {
-            "alarm_name": f"{endpoint}-errors-{kind.lower()}",
-            "alarm_description": f"{name}: more than {limit}% of invocations fail with {kind} errors",
-            "comparison_operator": "GreaterThanThreshold", "threshold": limit,
-            "evaluation_periods": 3, "datapoints_to_alarm": 3, "treat_missing_data": "notBreaching",
-            "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],
-            "metric_query": [
-                {"id": "rate", "expression": "IF(invocations > 0, 100 * errors / invocations, 0)", "label": f"{kind} error rate (%)",
-                 "return_data": True},
-                _query("errors", f"Invocation{kind}Errors", dims),
-                _query("invocations", "Invocations", dims),
-            ],
-        }, path=path + ("alarms", f"errors_{kind.lower()}_percent"))
-    idle = alarms["idle_minutes"] * 60
-    ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "idle"), {
-        **common,
-        "alarm_name": f"{endpoint}-no-invocations",
-        "alarm_description": f"{name}: no invocations for {alarms['idle_minutes']} minutes",
-        "metric_name": "Invocations", "statistic": "Sum", "period": idle, "evaluation_periods": 1, "datapoints_to_alarm": 1,
-        "comparison_operator": "LessThanThreshold", "threshold": 1, "treat_missing_data": "breaching",
-    }, path=path + ("alarms", "idle_minutes"))
-    if ctx.imported("models.baselines").get(name):
-        baselines.archiver(ctx, name)
-    if engine_of(ctx.section, name) == MLOPS:
-        pipeline.build(ctx, name, settings, topic)
-    else:
-        if settings.get("data_quality"):
-            data_quality.build(ctx, name, settings["data_quality"], topic)
-        if settings.get("model_quality"):
-            model_quality.build(ctx, name, settings["model_quality"], topic)
-        clarify.build(ctx, name, settings, topic)
-    ctx.resource("aws_cloudwatch_dashboard", ident, {
-        "dashboard_name": fit(endpoint, 255),
-        "dashboard_body": json.dumps(_dashboard(name, env, dims, alarms), sort_keys=True),
-    }, path=path)
-
-
-def _query(ident: str, metric: str, dims: dict) -> dict:
-    return {"id": ident, "return_data": False, "metric": [{
-        "namespace": "AWS/SageMaker", "metric_name": metric, "dimensions": dims, "period": PERIOD, "stat": "Sum"}]}
-
-
-def _dashboard(name: str, env: Environment, dims: dict, alarms: dict) -> dict:
-    def metric(metric_name: str, stat: str) -> list:
-        return ["AWS/SageMaker", metric_name, "EndpointName", dims["EndpointName"], "VariantName", "AllTraffic",
-                {"stat": stat}]
-
-    def widget(title: str, metrics: list, x: int, y: int, annotation: float | None = None) -> dict:
-        properties = {"title": title, "region": env.region, "metrics": metrics, "period": PERIOD, "view": "timeSeries"}
-        if annotation is not None:
-            properties["annotations"] = {"horizontal": [{"label": "alarm", "value": annotation}]}
-        return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6, "properties": properties}
-
-    return {"widgets": [
-        widget(f"{name}: invocations", [metric("Invocations", "Sum")], 0, 0),
-        widget(f"{name}: model latency p99 (microseconds)", [metric("ModelLatency", "p99")], 12, 0,
-               alarms["latency_p99_ms"] * 1000),
-        widget(f"{name}: errors", [metric("Invocation5XXErrors", "Sum"), metric("Invocation4XXErrors", "Sum")], 0, 6),
-        widget(f"{name}: CPU and memory (%)", [
-            ["/aws/sagemaker/Endpoints", "CPUUtilization", "EndpointName", dims["EndpointName"], "VariantName", "AllTraffic"],
-            ["/aws/sagemaker/Endpoints", "MemoryUtilization", "EndpointName", dims["EndpointName"], "VariantName", "AllTraffic"],
-        ], 12, 6),
-    ]}
+        path = ("monitoring", "models", name)
+        if name not in models:
+            errors.append(SpecError(path, f"no model named '{name}' in models",
+                                    hint=did_you_mean(name, models) or "monitor a model declared under models", key=True))
+            continue
+        if not (models[name].get("endpoint") or {}).get("model_version"):
+            errors.append(SpecError(path, f"{name} has no endpoint in {env.name} (no endpoint.model_version), so there is nothing to monitor",
+                                    hint=f"pin a version in environments.{env.name}.overrides.models.{name}.endpoint, "
+                                         f"or monitor it only where it is deployed (environments.<env>.overrides.monitoring)",
+                                    key=True))
+            continue
+        settings, engine = section["models"][name], engine_of(section, name)
+        capture = bool(models[name]["endpoint"]["data_capture_percent"])
+        errors += baselines.check(spec, name, settings, engine)
+        errors += retraining.check(name, settings)
+        errors += data_quality.check(spec, name, settings, engine, capture)
+        errors += model_quality.check(spec, name, settings, engine, capture)
+        errors += bias.check(spec, env, name, settings, engine, capture)
+        errors += explainability.check(env, name, settings, engine, capture)
+        if engine == MLOPS:
+            errors += pipeline.check(env, name, settings)
+    return errors
 
 
 def services(spec) -> set[str]:
@@ -156,12 +86,8 @@ def services(spec) -> set[str]:
     return {"monitoring"} if engine_monitored else set()
 
 
-MODULE = Module(
-    name="monitoring",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
+MODULE = module(
+    __name__, build=build, check=check, services=services, plan=plan,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",
@@ -170,5 +96,5 @@ MODULE = Module(
                      "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
                      "awscc_sagemaker_model_quality_job_definition", "awscc_sagemaker_model_bias_job_definition",
                      "awscc_sagemaker_model_explainability_job_definition", "aws_s3_object",
-                     "data.aws_sagemaker_prebuilt_ecr_image", "aws_sagemaker_pipeline", "aws_scheduler_schedule"}),
+                     "aws_sagemaker_pipeline", "aws_scheduler_schedule"}),
 )

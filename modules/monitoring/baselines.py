@@ -1,43 +1,33 @@
 """Each model version keeps the baselines its training run computed, and each monitor
 reads those of the version its endpoint serves.
 
-The training pipeline writes its baselines to `models/<model>/baselines/<kind>/` (see the
-models module); when a version is registered, a small state machine copies them to
-`.../<kind>/v<version>/`. Monitors name `v<endpoint.model_version>`, so promoting a
-version in mlops.yaml moves its monitors to that version's baselines in the same change.
-
-A monitoring run that finds violations against its baseline is an EventBridge event;
-`notify_violations` sends it to the alerts topic.
+The training pipeline writes its baselines to `models/<model>/baselines/<kind>/` (the
+models module decides which, from this module's plan); when a version is registered, a
+small state machine copies them to `.../<kind>/v<version>/`. Monitors name
+`v<endpoint.model_version>` (`Model.served_baseline`), so promoting a version in
+mlops.yaml moves its monitors to that version's baselines in the same change.
 """
 
 from __future__ import annotations
 
-import json
-
-from mlops.iam import service_role, statement
+from mlops.errors import SpecError, unknown_name
+from mlops.events import rule, start_state_machine, target
+from mlops.iam import statement
 from mlops.module_api import BuildContext, tf_name
 from mlops.states import state_machine
-from mlops.names import fit
+
+from mlops_modules.models.exports import Model
+
+from .exports import KINDS, MLOPS
 
 
-def uri(ctx: BuildContext, name: str, kind: str, file: str) -> str:
-    """The S3 URI of one baseline file of the version the model's endpoint serves."""
-    prefix, files = ctx.imported("models.baselines")[name][kind]
-    assert file in files, f"{kind} baselines have no {file}"
-    bucket = ctx.imported("data.buckets")[ctx.spec["models"][name]["training"]["output_bucket"]]
-    version = ctx.spec["models"][name]["endpoint"]["model_version"]
-    return f"s3://{bucket.ref('bucket')}/{prefix}/v{version}/{file}"
-
-
-def archiver(ctx: BuildContext, name: str) -> None:
+def archiver(ctx: BuildContext, name: str, model: Model) -> None:
     """On registration of a version, copy every baseline just computed to v<version>/."""
-    env, spec = ctx.env, ctx.spec
-    project = spec["project"]
-    kept = ctx.imported("models.baselines")[name]
-    path = ("monitoring", "models", name)
-    key = ctx.imported("keys.arns")["platform"]
-    bucket = ctx.imported("data.buckets")[spec["models"][name]["training"]["output_bucket"]]
-    copies = [(prefix, file) for kind in sorted(kept) for prefix, files in [kept[kind]] for file in files]
+    env, project = ctx.env, ctx.spec["project"]
+    kept, path = model.baselines, ("monitoring", "models", name)
+    key = ctx.imported("keys").platform
+    bucket = model.output
+    copies = [(kept[kind].prefix, file) for kind in sorted(kept) for file in kept[kind].files]
     states = {}
     for index, (prefix, file) in enumerate(copies):
         states[f"Copy{index}"] = {
@@ -60,36 +50,38 @@ def archiver(ctx: BuildContext, name: str) -> None:
             statement("KeepVersionedBaselines", ["s3:PutObject"], [f"{bucket.ref('arn')}/{p}/v*" for p in prefixes]),
             statement("UseKeyForObjects", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
         ], path)
-    rule = ctx.resource("aws_cloudwatch_event_rule", tf_name("baseline", name), {
-        "name": fit(f"{project}-{env.name}-{name}-baseline", 64),
-        "description": f"New {name} version registered: keep its baselines",
-        "event_pattern": json.dumps({
-            "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"],
-            "detail": {"ModelPackageGroupName": [f"{project}-{env.name}-{name}"], "ModelApprovalStatus": ["PendingManualApproval"]},
-        }, sort_keys=True),
-    }, path=path)
-    role = service_role(ctx, tf_name("baseline", name, "trigger"), "events.amazonaws.com", [
-        statement("StartArchiver", ["states:StartExecution"], [machine.ref("arn")]),
-        statement("UseStateMachineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
-    ], path=path)
-    ctx.resource("aws_cloudwatch_event_target", tf_name("baseline", name),
-                 {"rule": rule.ref("name"), "arn": machine.ref("arn"), "role_arn": role.ref("arn")}, path=path)
+    registered = rule(ctx, tf_name("baseline", name), name=f"{project}-{env.name}-{name}-baseline",
+                      description=f"New {name} version registered: keep its baselines", path=path, pattern={
+                          "source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"],
+                          "detail": {"ModelPackageGroupName": [model.group_name],
+                                     "ModelApprovalStatus": ["PendingManualApproval"]},
+                      })
+    target(ctx, tf_name("baseline", name), registered, machine.ref("arn"), path=path,
+           role=tf_name("baseline", name, "trigger"), statements=start_state_machine("StartArchiver", machine, key))
 
 
-def notify_violations(ctx: BuildContext, name: str, kind: str, suffix: str, schedule, topic, path: tuple):
-    """An EventBridge rule `<endpoint>-<suffix>` for runs of `schedule` that completed
-    with violations, sending them to the alerts topic. Returns the rule, for more targets."""
-    env, project = ctx.env, ctx.spec["project"]
-    ident = tf_name(suffix, name)
-    rule = ctx.resource("aws_cloudwatch_event_rule", ident, {
-        "name": fit(f"{project}-{env.name}-{name}-{suffix}", 64),
-        "description": f"{name}: the {kind} monitor found violations against the baseline",
-        "event_pattern": json.dumps({
-            "source": ["aws.sagemaker"], "detail-type": ["SageMaker Processing Job State Change"],
-            "detail": {"MonitoringScheduleArn": [schedule.ref("arn")], "ProcessingJobStatus": ["Completed"],
-                       "ExitMessage": [{"prefix": "CompletedWithViolations"}]},
-        }, sort_keys=True),
-    }, path=path)
-    ctx.resource("aws_cloudwatch_event_target", f"{ident}_notify", {"rule": rule.ref("name"), "arn": topic.ref("arn")},
-                 path=path)
-    return rule
+def check(spec, name: str, settings: dict, engine: str) -> list[SpecError]:
+    """Monitors compare with baselines the SageMaker pipeline computes, from data it can
+    find: every Model Monitor kind; with the mlops engine, the data-quality baseline only
+    (model quality and bias are measured against the spec's thresholds)."""
+    path = ("monitoring", "models", name)
+    model = spec["models"][name]
+    errors = []
+    datasets = spec.get("data", {}).get("datasets", {})
+    kinds = [k for k in KINDS if settings.get(k)]
+    if engine == MLOPS:
+        kinds = [k for k in kinds if k == "data_quality"]
+    if kinds and model["orchestrator"] != "sagemaker-pipelines":
+        errors.append(SpecError(path + (kinds[0],), "baselines come from the SageMaker pipeline's check steps; "
+                                "this model is orchestrated by Step Functions",
+                                hint="use orchestrator: sagemaker-pipelines for monitored models"))
+    if settings.get("holdout"):
+        errors += unknown_name(path + ("holdout",), settings["holdout"], datasets, "dataset", "data.datasets",
+                               hint="declare the labeled holdout under data.datasets")
+    scored = [k for k in kinds if k != "data_quality"]
+    if scored and not settings.get("holdout") and not model["training"].get("validation"):
+        errors.append(SpecError(path + (scored[0],), f"the {scored[0].replace('_', '-')} baseline is computed on a labeled "
+                                f"holdout, and {name} has neither a holdout nor a validation dataset; scored on its own "
+                                "training data, the model would look better than it is",
+                                hint="add holdout: <dataset> (CSV without a header, the label first, then the endpoint's columns)"))
+    return errors

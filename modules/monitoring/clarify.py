@@ -1,8 +1,8 @@
-"""Bias and explainability monitoring with SageMaker Clarify, through hashicorp/awscc
-(the aws provider has no job definitions for them).
+"""Bias and explainability monitors on SageMaker Clarify (`engine: model-monitor`), through
+hashicorp/awscc (the aws provider has no job definitions for them).
 
 - bias: post-training bias of live predictions, merged with the ground truth you
-  upload, per sensitive facet; one alarm per named bias metric on its absolute value.
+  upload, per sensitive facet (its alarms: `bias.py`).
 - explainability: SHAP feature attributions of live traffic, computed against a
   shadow endpoint of the served model that Clarify creates and deletes; the report
   (Studio, or the output prefix) shows how attributions move.
@@ -11,161 +11,92 @@ Both check live traffic against the constraints the training run computed for th
 version (`baselines.py`); a run with violations notifies the alerts topic.
 
 Clarify reads its analysis configuration from S3, so mlops writes it from the spec
-next to the reports (`monitoring/<model>/<kind>/analysis_config.json`, KMS-encrypted).
-Both run in the VPC with encrypted volumes and outputs under a `clarify` role that can
-do only this. Bias jobs are network-isolated; explainability jobs cannot be, because
-they call the shadow endpoint: the exception is declared on the job definition.
+(`mlops.clarify`) next to the reports (`monitoring/<model>/<kind>/analysis_config.json`,
+KMS-encrypted). Both run in the VPC with encrypted volumes and outputs under a `clarify`
+role that can do only this. Bias jobs are network-isolated; explainability jobs cannot
+be, because they call the shadow endpoint.
 """
 
 from __future__ import annotations
 
 import json
 
+from mlops import clarify
+from mlops.errors import SpecError
 from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, sagemaker_source_arn, service_role, statement
-from mlops.module_api import BuildContext, literal, tf_name
-from mlops.names import fit
+from mlops.module_api import BuildContext, Environment, Resource, literal, tf_name
+from mlops.monitor_jobs import AWSCC, endpoint_input, monitor
 
-from .alarms import bias_alarm
-from .baselines import notify_violations, uri
-from .data_quality import SCHEDULES
+from mlops_modules.models.exports import Model
 
-METRIC_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
+from . import model_monitor
+from .exports import MODEL_MONITOR
 
-
-def bias_config(settings: dict) -> dict:
-    """The parameters a bias monitor reads (and no others)."""
-    return {
-        "version": "1.0",
-        "headers": [settings["label"], *settings["features"]],
-        "label": settings["label"],
-        "label_values_or_threshold": settings["positive_label"],
-        "facet": [{"name_or_index": f["name"], "value_or_threshold": f["values"]} for f in settings["facets"]],
-    }
+KINDS = ("bias", "explainability")
 
 
-def explainability_config(settings: dict, model_name: str, instance_type: str) -> dict:
-    shap = {"num_samples": settings["num_samples"], "agg_method": "mean_abs", "use_logit": False,
-            "save_local_shap_values": False}
-    if settings.get("baseline"):
-        shap["baseline"] = settings["baseline"]
-    return {
-        "version": "1.0",
-        "headers": settings["features"],
-        "methods": {"shap": shap},
-        "predictor": {"model_name": model_name, "instance_type": instance_type, "initial_instance_count": 1,
-                      "content_type": "text/csv", "accept_type": "text/csv"},
-    }
-
-
-def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
-    kinds = [k for k in ("bias", "explainability") if settings.get(k)]
+def build(ctx: BuildContext, name: str, monitors: dict, topic: Resource, model: Model) -> None:
+    kinds = [k for k in KINDS if monitors.get(k)]
     if not kinds:
         return
-    env, spec = ctx.env, ctx.spec
-    model = spec["models"][name]
-    endpoint = f"{spec['project']}-{env.name}-{name}"
-    bucket = ctx.imported("data.buckets")[model["training"]["output_bucket"]]
-    bucket_key = ctx.imported("keys.arns")[spec["data"]["buckets"][model["training"]["output_bucket"]]["key"]]
-    key = ctx.imported("keys.arns")["platform"]
     prefix = f"monitoring/{name}"
-    role = _role(ctx, name, settings, bucket, prefix, "explainability" in kinds)
+    role = _role(ctx, name, monitors, model, prefix, "explainability" in kinds)
     for kind in kinds:
         path = ("monitoring", "models", name, kind)
-        if kind == "bias":
-            config = bias_config(settings["bias"])
-        else:
-            served = f"{endpoint}-v{model['endpoint']['model_version']}"  # the models module's aws_sagemaker_model
-            config = explainability_config(settings["explainability"], served, settings["explainability"]["instance_type"])
+        config = (clarify.bias_monitor(monitors[kind]) if kind == "bias" else
+                  clarify.explainability_monitor(monitors[kind], model.endpoint.model_name))
         obj = ctx.resource("aws_s3_object", tf_name(name, kind, "config"), {
-            "bucket": bucket.ref("id"),
+            "bucket": model.output.ref("id"),
             "key": f"{prefix}/{kind}/analysis_config.json",
             "content": literal(json.dumps(config, sort_keys=True, indent=2)),
             "content_type": "application/json",
             "server_side_encryption": "aws:kms",
-            "kms_key_id": bucket_key,
+            "kms_key_id": model.output.key_arn,
         }, path=path)
-        _job(ctx, name, kind, settings[kind], endpoint, role, key, bucket, prefix, obj, path, topic)
-    if "bias" in kinds:
-        _bias_alarms(ctx, name, settings["bias"], endpoint, topic)
+        _job(ctx, name, kind, monitors[kind], model, role, prefix, obj, path, topic)
 
 
-def _job(ctx, name, kind, settings, endpoint, role, key, bucket, prefix, config, path, topic) -> None:
-    endpoint_input = {"endpoint_name": endpoint, "local_path": "/opt/ml/processing/input/endpoint",
-                      "s3_data_distribution_type": "FullyReplicated", "s3_input_mode": "File"}
-    endpoint_input.update({k: settings[k] for k in ("inference_attribute", "probability_attribute") if k in settings})
-    job_input = {"endpoint_input": endpoint_input}
+def _job(ctx: BuildContext, name: str, kind: str, settings: dict, model: Model, role: Resource, prefix: str,
+         config: Resource, path: tuple, topic: Resource) -> None:
+    endpoint, bucket = model.endpoint.name, model.output
+    watched = endpoint_input(endpoint, **{k: settings[k] for k in ("inference_attribute", "probability_attribute")
+                                          if k in settings})
+    job_input = {"endpoint_input": watched}
     if kind == "bias":
-        endpoint_input["probability_threshold_attribute"] = settings["probability_threshold"]
-        job_input["ground_truth_s3_input"] = {"s3_uri": ctx.imported("data.datasets")[settings["ground_truth"]]["uri"]}
-    attrs = {
-        "job_definition_name": fit(f"{endpoint}-{kind}", 63),
-        "role_arn": role.ref("arn"),
-        f"model_{kind}_app_specification": {"image_uri": ctx.imported("models.clarify_image"),
-                                            "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}",
-                                            "environment": {"publish_cloudwatch_metrics": "Enabled"}},
-        f"model_{kind}_job_input": job_input,
-        f"model_{kind}_job_output_config": {"kms_key_id": key, "monitoring_outputs": [{"s3_output": {
-            "s3_uri": f"s3://{bucket.ref('bucket')}/{prefix}/{kind}/reports",
-            "local_path": "/opt/ml/processing/output", "s3_upload_mode": "EndOfJob"}}]},
-        "job_resources": {"cluster_config": {"instance_count": 1, "instance_type": settings["instance_type"],
-                                             "volume_size_in_gb": 20, "volume_kms_key_id": key}},
-        "network_config": {"enable_network_isolation": kind == "bias", "enable_inter_container_traffic_encryption": True,
-                           "vpc_config": {"subnets": ctx.imported("network.subnet_ids"),
-                                          "security_group_ids": [ctx.imported("workspace.security_group_id")]}},
-        "stopping_condition": {"max_runtime_in_seconds": 3600},
-        f"model_{kind}_baseline_config": {"constraints_resource": {"s3_uri": uri(ctx, name, kind, "analysis.json")}},
-    }
-    definition = ctx.resource(f"awscc_sagemaker_model_{kind}_job_definition", tf_name(name), attrs, path=path,
-                              depends_on=[config])
-    schedule = ctx.resource("aws_sagemaker_monitoring_schedule", tf_name(name, kind), {
-        "name": fit(f"{endpoint}-{kind}", 63),
-        "monitoring_schedule_config": [{
-            "monitoring_job_definition_name": definition.ref("job_definition_name"),
-            "monitoring_type": "ModelBias" if kind == "bias" else "ModelExplainability",
-            "schedule_config": [{"schedule_expression": SCHEDULES[settings["schedule"]]}],
-        }],
-    }, path=path + ("schedule",))
-    notify_violations(ctx, name, kind, f"{kind}-violations", schedule, topic, path)
+        watched["probability_threshold_attribute"] = settings["probability_threshold"]
+        job_input["ground_truth_s3_input"] = {"s3_uri": ctx.imported("data.datasets")[settings["ground_truth"]].uri}
+    attrs = model_monitor.job(ctx, AWSCC, f"model_{kind}", name, kind, settings, model, role=role.ref("arn"),
+                              reports=f"{prefix}/{kind}/reports", isolated=kind == "bias")
+    attrs[f"model_{kind}_app_specification"] = {"image_uri": ctx.imported("models.clarify_image"),
+                                                "config_uri": f"s3://{bucket.ref('bucket')}/{config.attrs['key']}",
+                                                "environment": {"publish_cloudwatch_metrics": "Enabled"}}
+    attrs[f"model_{kind}_job_input"] = job_input
+    attrs[f"model_{kind}_baseline_config"] = {"constraints_resource": {"s3_uri": model.served_baseline(kind, "analysis.json")}}
+    _, schedule = monitor(ctx, f"awscc_sagemaker_model_{kind}_job_definition", tf_name(name), attrs,
+                          schedule_ident=tf_name(name, kind), schedule=settings["schedule"], path=path,
+                          monitoring_type="ModelBias" if kind == "bias" else "ModelExplainability", depends_on=(config,))
+    model_monitor.violations(ctx, name, kind, f"{kind}-violations", schedule, topic, path)
 
 
-def _bias_alarms(ctx, name: str, settings: dict, endpoint: str, topic) -> None:
-    schedule = fit(f"{endpoint}-bias", 63)
-    period = 3600 if settings["schedule"] == "hourly" else 86400
-    for index, facet in enumerate(settings["facets"]):
-        for metric, limit in sorted(settings["alarms"].items()):
-            # One positive label value and one facet value each (the schema says so), so
-            # the dimensions name exactly what Clarify publishes.
-            dims = {"Endpoint": endpoint, "MonitoringSchedule": schedule, "BiasStage": "Post-Training",
-                    "Label": settings["label"], "LabelValue": str(settings["positive_label"][0]),
-                    "Facet": facet["name"], "FacetValue": str(facet["values"][0])}
-            bias_alarm(ctx, name, facet, index, metric, limit, endpoint, topic, facet["name"], {
-                "namespace": METRIC_NAMESPACE, "metric_name": f"bias_metric_{metric}", "dimensions": dims,
-                "period": period, "stat": "Average"})
-
-
-def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, shadow: bool):
+def _role(ctx: BuildContext, name: str, monitors: dict, model: Model, prefix: str, shadow: bool) -> Resource:
     """What Clarify jobs of one model do: read captured traffic, ground truth, their
     configuration and the served version's baselines, write reports and metrics, and
     (explainability) run a shadow endpoint."""
-    env, spec = ctx.env, ctx.spec
-    datasets = ctx.imported("data.datasets")
-    keys = sorted(set(ctx.imported("keys.arns").values()))
-    model = spec["models"][name]
-    capture = ctx.imported("data.buckets")[model["endpoint"]["capture_bucket"]]
-    kept = ctx.imported("models.baselines")[name]
-    reads = [f"{capture.ref('arn')}/capture/{name}/*", f"{bucket.ref('arn')}/{prefix}/*"]
-    reads += [f"{bucket.ref('arn')}/{kept[kind][0]}/v*" for kind in ("bias", "explainability") if settings.get(kind)]
+    env, bucket, capture = ctx.env, model.output, model.endpoint.capture
+    reads = [f"{capture.ref('arn')}/{model.endpoint.capture_prefix}*", f"{bucket.ref('arn')}/{prefix}/*"]
+    reads += [f"{bucket.ref('arn')}/{model.baselines[kind].prefix}/v*" for kind in KINDS if monitors.get(kind)]
     buckets = {capture.ref("arn"), bucket.ref("arn")}
-    if settings.get("bias"):
-        truth = datasets[settings["bias"]["ground_truth"]]
-        reads.append(f"{truth['bucket'].ref('arn')}/{truth['prefix']}*")
-        buckets.add(truth["bucket"].ref("arn"))
+    if monitors.get("bias"):
+        truth = ctx.imported("data.datasets")[monitors["bias"]["ground_truth"]]
+        reads.append(f"{truth.bucket.ref('arn')}/{truth.prefix}*")
+        buckets.add(truth.bucket.ref("arn"))
     logs = env.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs")
     statements = [
         statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], sorted(buckets)),
         statement("ReadInputs", ["s3:GetObject"], sorted(reads)),
         statement("WriteReports", ["s3:PutObject"], [f"{bucket.ref('arn')}/{prefix}/*"]),
-        statement("UseKeys", ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], keys),
+        statement("UseKeys", ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
+                  sorted(set(ctx.imported("keys.arns").values()))),
         statement("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [logs, logs + ":*"]),
         statement("PutMetrics", ["cloudwatch:PutMetricData"], ["*"],
                   conditions=[("StringLike", "cloudwatch:namespace", ["aws/sagemaker/Endpoints/*"])]),
@@ -174,10 +105,22 @@ def _role(ctx: BuildContext, name: str, settings: dict, bucket, prefix: str, sha
                   [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), env.arn("ec2", "security-group/*")]),
     ]
     if shadow:
-        statements += [
-            clarify_shadow_endpoints("RunShadowEndpoint", env),
-            statement("DescribeServedModel", ["sagemaker:DescribeModel"],
-                      [env.arn("sagemaker", f"model/{spec['project']}-{env.name}-{name}-v*")]),
-        ]
+        statements += [clarify_shadow_endpoints("RunShadowEndpoint", env),
+                       statement("DescribeServedModel", ["sagemaker:DescribeModel"], [model.endpoint.model_arns])]
     return service_role(ctx, tf_name("clarify", name), "sagemaker.amazonaws.com", statements,
                         path=("monitoring", "models", name), pin_account=False, source_arn=sagemaker_source_arn(env))
+
+
+def check(env: Environment, name: str, kind: str, engine: str, capture: bool) -> list[SpecError]:
+    """What a bias or explainability monitor needs on either engine: captured traffic and,
+    on Clarify, a role Terraform runs as (the key policy names it to write the
+    configuration encrypted)."""
+    path, errors = ("monitoring", "models", name, kind), []
+    if not env.role_arn and engine == MODEL_MONITOR:
+        errors.append(SpecError(path, f"Terraform writes the {kind} monitor's configuration encrypted, and the key "
+                                f"policy can name it only if {env.name} says which role Terraform runs as",
+                                hint=f"set environments.{env.name}.role (a role name or ARN the provider assumes)"))
+    if not capture:
+        errors.append(SpecError(path, f"the {kind} monitor reads captured traffic, and {name}'s endpoint captures none",
+                                hint="set endpoint.data_capture_percent (for example 20)"))
+    return errors

@@ -21,109 +21,107 @@ Per monitored model:
   Processing jobs as that role only;
 - alarms on the metrics the engine publishes, from the engine's own table
   (`engine.metrics.published_metrics`): drift per feature, the model-quality metric,
-  bias per facet, and violations per kind (`alarms.py`).
+  bias per facet (`data_quality.py`, `model_quality.py`, `bias.py`), and violations
+  per kind and failed runs (`alarms.py`).
 """
 
 from __future__ import annotations
 
 import json
 
+from mlops.errors import SpecError
+from mlops.events import schedule, scheduler_role
 from mlops.iam import VPC_ATTACH, VPC_DESCRIBE, sagemaker_source_arn, service_role, statement
-from mlops.module_api import BuildContext, literal, tf_name
-from mlops.names import fit
+from mlops.instances import has_local_storage
+from mlops.module_api import BuildContext, Environment, Resource, literal, tf_name
+from mlops.monitor_jobs import SCHEDULES
 
-from . import alarms
-from .data_quality import SCHEDULES
+from mlops_modules.models.exports import Model
+
+from . import alarms, bias, data_quality, model_quality
 from .engine.metrics import NAMESPACE
 from .engine_config import config
-from .engines import MLOPS_KINDS
+from .exports import MLOPS_KINDS
 
 CODE = "/opt/ml/processing/input/code"
 INPUT = "/opt/ml/processing/input"
+# What each kind alarms on besides its violations.
+FEATURES = {"data_quality": data_quality, "model_quality": model_quality, "bias": bias}
 
 
 def dashed(kind: str) -> str:
     return kind.replace("_", "-")
 
 
-def build(ctx: BuildContext, name: str, settings: dict, topic) -> None:
-    kinds = [k for k in MLOPS_KINDS if settings.get(k)]
+def build(ctx: BuildContext, name: str, monitors: dict, topic: Resource, model: Model) -> None:
+    kinds = [k for k in MLOPS_KINDS if monitors.get(k)]
     if not kinds:
         return
-    env, spec = ctx.env, ctx.spec
-    project = spec["project"]
-    model = spec["models"][name]
     path = ("monitoring", "models", name)
-    endpoint = f"{project}-{env.name}-{name}"
-    output = ctx.imported("data.buckets")[model["training"]["output_bucket"]]
-    keys = ctx.imported("keys.arns")
-    key = keys["platform"]
-    code = ctx.imported("models.monitoring_code")[name]
-    objects = {}
+    endpoint, key = model.endpoint.name, ctx.imported("keys").platform
+    objects = {kind: ctx.resource("aws_s3_object", tf_name(name, kind, "monitor_config"), {
+        "bucket": model.output.ref("id"),
+        "key": f"monitoring/{name}/config/{dashed(kind)}/monitor.json",
+        "content": literal(json.dumps(config(kind, endpoint, monitors[kind]), sort_keys=True, indent=2)),
+        "content_type": "application/json",
+        "server_side_encryption": "aws:kms",
+        "kms_key_id": model.output.key_arn,
+    }, path=path + (kind,)) for kind in kinds}
+    inputs = {kind: _inputs(ctx, name, kind, monitors[kind], model) for kind in kinds}
+    role = _job_role(ctx, name, kinds, inputs, model, path)
+    pipeline = _pipeline(ctx, name, kinds, monitors, inputs, role, model, [*model.engine.objects, *objects.values()])
+    scheduler = scheduler_role(ctx, tf_name("monitor", name, "schedule"), [
+        statement("StartMonitoring", ["sagemaker:StartPipelineExecution"], [pipeline.ref("arn")])], key, path=path)
     for kind in kinds:
-        objects[kind] = ctx.resource("aws_s3_object", tf_name(name, kind, "monitor_config"), {
-            "bucket": output.ref("id"),
-            "key": f"monitoring/{name}/config/{dashed(kind)}/monitor.json",
-            "content": literal(json.dumps(config(kind, endpoint, settings[kind]), sort_keys=True, indent=2)),
-            "content_type": "application/json",
-            "server_side_encryption": "aws:kms",
-            "kms_key_id": keys[spec["data"]["buckets"][model["training"]["output_bucket"]]["key"]],
-        }, path=path + (kind,))
-    inputs = {kind: _inputs(ctx, name, kind, settings[kind], code["uri"], output) for kind in kinds}
-    role = _job_role(ctx, name, kinds, inputs, output, path)
+        schedule(ctx, tf_name("monitor", name, kind), name=f"{endpoint}-{dashed(kind)}",
+                 description=f"Run {name}'s {dashed(kind)} monitor {monitors[kind]['schedule']}",
+                 expression=SCHEDULES[monitors[kind]["schedule"]], arn=pipeline.ref("arn"), role=scheduler, key=key,
+                 path=path + (kind, "schedule"),
+                 sagemaker_pipeline_parameters=[{"pipeline_parameter": [{"name": "Monitor", "value": kind}]}])
+    for kind in kinds:
+        violations = alarms.violations(ctx, name, kind, monitors[kind], endpoint, topic)
+        FEATURES[kind].engine_alarms(ctx, name, monitors, endpoint, violations, topic)
+    alarms.failed_runs(ctx, name, pipeline, topic, path)
+
+
+def _pipeline(ctx: BuildContext, name: str, kinds: list, monitors: dict, inputs: dict, role: Resource, model: Model,
+              depends: list) -> Resource:
+    """The monitoring pipeline: one step per kind, which the `Monitor` parameter picks."""
+    key, path = ctx.imported("keys").platform, ("monitoring", "models", name)
     vpc = {"Subnets": list(ctx.imported("network.subnet_ids")), "SecurityGroupIds": [ctx.imported("workspace.security_group_id")]}
-    steps = [_step(kind, settings[kind], inputs[kind], f"s3://{output.ref('bucket')}/monitoring/{name}/{dashed(kind)}/",
-                   code["image"], role, key, vpc, env.region, ctx.imported("models.has_local_storage")) for kind in kinds]
+    steps = [_step(kind, monitors[kind], inputs[kind], f"s3://{model.output.ref('bucket')}/monitoring/{name}/{dashed(kind)}/",
+                   model.engine.image, role, key, vpc, ctx.env.region) for kind in kinds]
     definition = {"Version": "2020-12-01", "Metadata": {"GeneratedBy": "mlops"}, "Steps": steps, "Parameters": [
         {"Name": "Monitor", "Type": "String", "DefaultValue": "all",
          "Description": f"The monitor to run ({', '.join(kinds)}), or all"}]}
-    pipeline_name = f"{endpoint}-monitor"
-    pipeline = ctx.resource("aws_sagemaker_pipeline", tf_name(name, "monitor"), {
+    pipeline_name = f"{model.endpoint.name}-monitor"
+    return ctx.resource("aws_sagemaker_pipeline", tf_name(name, "monitor"), {
         "pipeline_name": pipeline_name,
         "pipeline_display_name": pipeline_name,
         "pipeline_description": f"Monitor {name}'s endpoint with mlops's monitoring job (generated by mlops)",
         "role_arn": _pipeline_role(ctx, name, role, path).ref("arn"),
         "pipeline_definition": json.dumps(definition, indent=2, sort_keys=True),
-    }, path=path, depends_on=[*code["objects"], *(objects[k] for k in kinds)])
-    scheduler = service_role(ctx, tf_name("monitor", name, "schedule"), "scheduler.amazonaws.com", [
-        statement("StartMonitoring", ["sagemaker:StartPipelineExecution"], [pipeline.ref("arn")]),
-        statement("DecryptSchedule", ["kms:Decrypt"], [key]),
-    ], path=path)
-    for kind in kinds:
-        ctx.resource("aws_scheduler_schedule", tf_name("monitor", name, kind), {
-            "name": fit(f"{endpoint}-{dashed(kind)}", 64),
-            "description": f"Run {name}'s {dashed(kind)} monitor {settings[kind]['schedule']}",
-            "schedule_expression": SCHEDULES[settings[kind]["schedule"]],
-            "flexible_time_window": [{"mode": "OFF"}],
-            "kms_key_arn": key,
-            "target": [{"arn": pipeline.ref("arn"), "role_arn": scheduler.ref("arn"),
-                        "retry_policy": [{"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600}],
-                        "sagemaker_pipeline_parameters": [{"pipeline_parameter": [{"name": "Monitor", "value": kind}]}]}],
-        }, path=path + (kind, "schedule"))
-    alarms.build(ctx, name, settings, endpoint, kinds, topic)
-    alarms.failed_runs(ctx, name, pipeline, topic, path)
+    }, path=path, depends_on=depends)
 
 
-def _inputs(ctx: BuildContext, name: str, kind: str, settings: dict, code_uri: str, output) -> list[tuple]:
+def _inputs(ctx: BuildContext, name: str, kind: str, settings: dict, model: Model) -> list[tuple]:
     """(input name, S3 URI, bucket, key prefix) of one kind's Processing inputs."""
-    model = ctx.spec["models"][name]
-    capture = ctx.imported("data.buckets")[model["endpoint"]["capture_bucket"]]
-    found = [("code", code_uri, output, f"models/{name}/code/monitoring/"),
+    output, capture, prefix = model.output, model.endpoint.capture, model.endpoint.capture_prefix
+    found = [("code", model.engine.uri, output, model.engine.prefix),
              ("config", f"s3://{output.ref('bucket')}/monitoring/{name}/config/{dashed(kind)}/", output,
               f"monitoring/{name}/config/{dashed(kind)}/"),
-             ("capture", f"s3://{capture.ref('bucket')}/capture/{name}/", capture, f"capture/{name}/")]
+             ("capture", f"s3://{capture.ref('bucket')}/{prefix}", capture, prefix)]
     if kind == "data_quality":
-        prefix = ctx.imported("models.baselines")[name]["data-quality"][0]
-        version = f"{prefix}/v{model['endpoint']['model_version']}/"
+        version = f"{model.baselines['data-quality'].prefix}/v{model.endpoint.version}/"
         found.append(("baseline", f"s3://{output.ref('bucket')}/{version}", output, version))
     else:
         truth = ctx.imported("data.datasets")[settings["ground_truth"]]
-        found.append(("ground_truth", truth["uri"], truth["bucket"], truth["prefix"]))
+        found.append(("ground_truth", truth.uri, truth.bucket, truth.prefix))
     return found
 
 
 def _step(kind: str, settings: dict, inputs: list, report_uri: str, image: str, role, key: str, vpc: dict,
-          region: str, local_storage) -> dict:
+          region: str) -> dict:
     """One kind's Processing step, in a Condition that runs it when `Monitor` names it."""
     job = {"Name": f"Monitor{''.join(p.title() for p in kind.split('_'))}", "Type": "Processing", "Arguments": {
         "AppSpecification": {"ImageUri": image, "ContainerEntrypoint": ["python3", f"{CODE}/job.py"]},
@@ -131,7 +129,7 @@ def _step(kind: str, settings: dict, inputs: list, report_uri: str, image: str, 
         "Environment": {"AWS_DEFAULT_REGION": region},
         "ProcessingResources": {"ClusterConfig": {"InstanceType": settings["instance_type"], "InstanceCount": 1,
                                                   "VolumeSizeInGB": 20,
-                                                  **({} if local_storage(settings["instance_type"]) else {"VolumeKmsKeyId": key})}},
+                                                  **({} if has_local_storage(settings["instance_type"]) else {"VolumeKmsKeyId": key})}},
         "ProcessingInputs": [
             {"InputName": n, "S3Input": {"S3Uri": uri, "LocalPath": f"{INPUT}/{n}", "S3DataType": "S3Prefix",
                                          "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}
@@ -149,14 +147,12 @@ def _step(kind: str, settings: dict, inputs: list, report_uri: str, image: str, 
         "IfSteps": [job], "ElseSteps": []}}
 
 
-def _job_role(ctx: BuildContext, name: str, kinds: list, inputs: dict, output, path: tuple):
+def _job_role(ctx: BuildContext, name: str, kinds: list, inputs: dict, model: Model, path: tuple) -> Resource:
     """What the monitoring jobs of one model do, and nothing else."""
-    env, spec = ctx.env, ctx.spec
-    keys = ctx.imported("keys.arns")
+    env, output = ctx.env, model.output
     buckets = {bucket.ref("arn"): bucket for found in inputs.values() for _, _, bucket, _ in found}
     reads = sorted({f"{bucket.ref('arn')}/{prefix}*" for found in inputs.values() for _, _, bucket, prefix in found})
-    bucket_names = {b.ref("arn"): n for n, b in ctx.imported("data.buckets").items()}
-    used = sorted({keys[spec["data"]["buckets"][bucket_names[arn]]["key"]] for arn in buckets} | {keys["platform"]})
+    used = sorted({bucket.key_arn for bucket in buckets.values()} | {ctx.imported("keys").platform})
     logs = env.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs")
     return service_role(ctx, tf_name("monitor", name), "sagemaker.amazonaws.com", [
         statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], sorted(buckets)),
@@ -182,5 +178,17 @@ def _pipeline_role(ctx: BuildContext, name: str, job_role, path: tuple):
         statement("PassJobRole", ["iam:PassRole"], [job_role.ref("arn")],
                   conditions=[("StringEquals", "iam:PassedToService", ["sagemaker.amazonaws.com"])]),
         statement("UseKeyForJobs", ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-                  [ctx.imported("keys.arns")["platform"]]),
+                  [ctx.imported("keys").platform]),
     ], path=path, pin_account=False, source_arn=sagemaker_source_arn(env))
+
+
+def check(env: Environment, name: str, settings: dict) -> list[SpecError]:
+    """Terraform uploads the engine and its configurations encrypted, so the key policy
+    must name the role it runs as."""
+    kinds = [k for k in MLOPS_KINDS if settings.get(k)]
+    if kinds and not env.role_arn:
+        return [SpecError(("monitoring", "models", name, kinds[0]), f"Terraform uploads the monitoring job and its "
+                          f"configuration encrypted, and the key policy can name it only if {env.name} says which role "
+                          "Terraform runs as",
+                          hint=f"set environments.{env.name}.role (a role name or ARN the provider assumes)")]
+    return []

@@ -20,12 +20,13 @@ with, the version mlops.yaml pins, until someone pins the new one.
 
 from __future__ import annotations
 
-import json
-
-from mlops.iam import service_role, statement
-from mlops.module_api import BuildContext, tf_name
-from mlops.names import fit
+from mlops.errors import SpecError
+from mlops.events import rule, start_state_machine, target
+from mlops.iam import statement
+from mlops.module_api import BuildContext, Resource, tf_name
 from mlops.states import state_machine
+
+from mlops_modules.models.exports import Model
 
 DEFAULT_WINDOW_HOURS = 24
 RECENT = 20  # executions looked at for one still executing
@@ -81,37 +82,36 @@ def definition(name: str, pipeline_name: str, dataset_uri: str, hours: int) -> d
     }
 
 
-def retrain(ctx: BuildContext, name: str, rule, path: tuple) -> None:
-    """Send the drift events of `rule` to the model's debounced retraining."""
-    env, project = ctx.env, ctx.spec["project"]
-    pipeline = ctx.imported("models.pipelines")[name]
-    key = ctx.imported("keys.arns")["platform"]
+def retrain(ctx: BuildContext, name: str, drifted: Resource, path: tuple) -> None:
+    """Send the drift events the rule `drifted` matches to the model's debounced retraining."""
+    model: Model = ctx.imported("models.models")[name]
+    key = ctx.imported("keys").platform
     hours = window_hours(ctx.section["models"][name]["on_drift"])
-    dataset = ctx.imported("data.datasets")[ctx.spec["models"][name]["training"]["input"]]["uri"]
     machine = state_machine(ctx, tf_name("retrain", name), f"{name}-retrain",
-                            definition(name, f"{project}-{env.name}-{name}", dataset, hours), [
+                            definition(name, model.pipeline_name, model.dataset_uri, hours), [
                                 statement("WatchAndStartTraining", ["sagemaker:ListPipelineExecutions",
                                                                     "sagemaker:StartPipelineExecution"],
-                                          [pipeline.ref("arn")]),
+                                          [model.pipeline.ref("arn")]),
                             ], path)
-    role = service_role(ctx, tf_name("drift", name, "retrain"), "events.amazonaws.com", [
-        statement("StartDebouncedRetraining", ["states:StartExecution"], [machine.ref("arn")]),
-        statement("UseStateMachineKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key]),
-    ], path=path)
-    ctx.resource("aws_cloudwatch_event_target", tf_name("drift", name, "retrain"), {
-        "rule": rule.ref("name"), "arn": machine.ref("arn"), "role_arn": role.ref("arn"),
-    }, path=path)
+    ident = tf_name("drift", name, "retrain")
+    target(ctx, ident, drifted, machine.ref("arn"), path=path, role=ident,
+           statements=start_state_machine("StartDebouncedRetraining", machine, key))
 
 
-def on_alarm(ctx: BuildContext, name: str, alarm, path: tuple) -> None:
+def on_alarm(ctx: BuildContext, name: str, alarm: Resource, path: tuple) -> None:
     """mlops engine: the data-quality violations alarm entering ALARM is the drift event."""
     env, project = ctx.env, ctx.spec["project"]
-    rule = ctx.resource("aws_cloudwatch_event_rule", tf_name("drift", name), {
-        "name": fit(f"{project}-{env.name}-{name}-drift", 64),
-        "description": f"{name}: the data-quality monitor found violations; retrain",
-        "event_pattern": json.dumps({
-            "source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
-            "resources": [alarm.ref("arn")], "detail": {"state": {"value": ["ALARM"]}},
-        }, sort_keys=True),
-    }, path=path)
-    retrain(ctx, name, rule, path)
+    drifted = rule(ctx, tf_name("drift", name), name=f"{project}-{env.name}-{name}-drift",
+                   description=f"{name}: the data-quality monitor found violations; retrain", path=path, pattern={
+                       "source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
+                       "resources": [alarm.ref("arn")], "detail": {"state": {"value": ["ALARM"]}},
+                   })
+    retrain(ctx, name, drifted, path)
+
+
+def check(name: str, settings: dict) -> list[SpecError]:
+    """Retraining on drift needs a monitor that finds drift."""
+    if enabled(settings["on_drift"]) and not settings.get("data_quality"):
+        return [SpecError(("monitoring", "models", name, "on_drift"), "on_drift retrains when the data-quality monitor "
+                          "finds drift, but there is no data_quality monitor", hint="add data_quality: {schedule: hourly}")]
+    return []

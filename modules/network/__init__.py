@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from mlops.declared import log_retention
 from mlops.iam import service_role, statement
-from mlops.module_api import BuildContext, Module, fragment, tf_name
+from mlops.module_api import BuildContext, module, tf_name
 
 from . import cidr
+from .exports import Network
 
 # Needed by anything that runs in the VPC: credentials (sts) and container logs (logs).
 BASELINE_SERVICES = {"sts", "logs"}
@@ -58,12 +59,11 @@ def build(ctx: BuildContext) -> None:
         route_tables.append(table.ref("id"))
     _flow_logs(ctx, vpc)
     endpoint_sg, s3 = _endpoints(ctx, vpc, subnets, route_tables)
-    ctx.export("vpc_id", vpc.ref("id"))
-    ctx.export("subnet_ids", subnets)
-    ctx.export("endpoint_security_group_id", endpoint_sg.ref("id"))
     # Traffic through the S3 gateway endpoint goes to S3's public ranges: security
-    # groups allow it by this prefix list, not by the VPC range.
-    ctx.export("s3_prefix_list_id", s3.ref("prefix_list_id"))
+    # groups allow it by its prefix list, not by the VPC range.
+    ctx.export(Network(vpc_id=vpc.ref("id"), cidr=vpc.attrs["cidr_block"], subnet_ids=subnets,
+                       endpoint_security_group_id=endpoint_sg.ref("id"), s3_prefix_list_id=s3.ref("prefix_list_id"),
+                       nat=bool(nat_by_zone)))
     ctx.output("vpc_id", vpc.ref("id"), "ID of the platform VPC")
     ctx.output("private_subnet_ids", subnets, "Private subnets, one per zone, in zone order")
 
@@ -106,7 +106,7 @@ def _flow_logs(ctx: BuildContext, vpc) -> None:
     group = ctx.resource(
         "aws_cloudwatch_log_group", "flow_logs",
         {"name": f"/mlops/{project}/{env.name}/vpc-flow-logs", "retention_in_days": net["flow_logs"]["retention_days"],
-         "kms_key_id": ctx.imported("keys.arns")["platform"]},
+         "kms_key_id": ctx.imported("keys").platform},
         path=path,
     )
     log_retention(ctx, group, net["flow_logs"]["retention_days"], path + ("retention_days",), "VPC flow logs")
@@ -158,12 +158,8 @@ def _check(spec, env):
     return cidr.check(spec["network"])
 
 
-MODULE = Module(
-    name="network",
-    schema=fragment(__name__),
-    build=build,
-    check=_check,
-    check_environments=cidr.overlaps,
+MODULE = module(
+    __name__, build=build, check=_check, check_environments=cidr.overlaps,
     after=("keys",),
     emits=frozenset({
         "aws_vpc", "aws_default_security_group", "aws_subnet", "aws_route_table", "aws_route",

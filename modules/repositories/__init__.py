@@ -1,32 +1,34 @@
 """repositories: version control for ML code (component 1) and custom container images
 with their own build pipelines (training option 3).
 
-Other modules read the exports `repositories.sources` (what a pipeline needs to pull a
-repository), `repositories.images` (each image's ECR repository and the SSM parameter
-holding the digest of its latest tested build) and `repositories.packages` (per model,
-the S3 URI of its packaged scripts).
+Other modules read its export, `Repositories` (`exports.py`): what a release pipeline
+needs to pull each repository, each image's ECR repository and the SSM parameter holding
+the digest of its latest tested build, and the bucket release pipelines keep their
+artifacts in (the models module's code packages use it too).
 """
 
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
-from mlops.module_api import Environment, Module, fragment
+from mlops.module_api import Environment, module
 
-from . import code, images, packages
+from mlops_modules.models.exports import needs_package
+
+from . import code, images
+from .exports import Repositories
 
 
 def build(ctx) -> None:
     sources = code.build(ctx)
-    ctx.export("sources", sources)
-    ctx.export("images", images.build(ctx, sources))
-    ctx.export("packages", packages.build(ctx, sources))
+    artifacts = ctx.imported("data.buckets", {}).get(ctx.section["artifact_bucket"])
+    ctx.export(Repositories(sources=sources, images=images.build(ctx, sources, artifacts), artifacts=artifacts))
 
 
 def check(spec, env: Environment) -> list[SpecError]:
     section = spec["repositories"]
     errors = []
     buckets = spec.get("data", {}).get("buckets", {})
-    needs_bucket = section["images"] or any(packages.needs_package(m) for m in spec.get("models", {}).values())
+    needs_bucket = section["images"] or any(needs_package(m) for m in spec.get("models", {}).values())
     if needs_bucket and section["artifact_bucket"] not in buckets:
         errors.append(SpecError(("repositories", "artifact_bucket"),
                                 f"no bucket named '{section['artifact_bucket']}' in data.buckets",
@@ -51,12 +53,8 @@ def services(spec) -> set[str]:
     return {"codecommit", "git-codecommit"} if any(r["provider"] == "codecommit" for r in code.values()) else set()
 
 
-MODULE = Module(
-    name="repositories",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
+MODULE = module(
+    __name__, build=build, check=check, services=services,
     after=("keys", "data"),
     emits=frozenset({
         "aws_codecommit_repository", "aws_codecommit_approval_rule_template",

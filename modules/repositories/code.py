@@ -12,13 +12,14 @@ import json
 
 from mlops.module_api import BuildContext, tf_name
 from mlops.names import fit
+from mlops.releases import Source
 
 
-def build(ctx: BuildContext) -> dict[str, dict]:
+def build(ctx: BuildContext) -> dict[str, Source]:
     """Create the repositories; return, per name, what a pipeline's source action needs."""
     code, env, project = ctx.section["code"], ctx.env, ctx.spec["project"]
-    key = ctx.imported("keys.arns")["platform"]
-    sources: dict[str, dict] = {}
+    key = ctx.imported("keys").platform
+    sources: dict[str, Source] = {}
     connection = None
     if any(repo["provider"] == "github" for repo in code.values()):
         connection = ctx.resource("aws_codeconnections_connection", "github",
@@ -29,8 +30,7 @@ def build(ctx: BuildContext) -> dict[str, dict]:
     for name in sorted(code):
         repo, path = code[name], ("repositories", "code", name)
         if repo["provider"] == "github":
-            sources[name] = {"provider": "github", "connection": connection, "full_id": repo["github"],
-                             "branch": repo["default_branch"]}
+            sources[name] = Source("github", repo["default_branch"], connection=connection, full_id=repo["github"])
             continue
         resource = ctx.resource("aws_codecommit_repository", tf_name("code", name), {
             "repository_name": f"{project}-{name}",
@@ -44,7 +44,7 @@ def build(ctx: BuildContext) -> dict[str, dict]:
             ctx.exception("CKV2_AWS_37", resource, f"repositories.code.{name}.approvals is 0 in mlops.yaml: merges into "
                           f"{repo['default_branch']} need no approval, by the spec's choice")
         ctx.output(f"code_{tf_name(name)}_clone_url", resource.ref("clone_url_http"), f"HTTPS clone URL of {name}")
-        sources[name] = {"provider": "codecommit", "repository": resource, "branch": repo["default_branch"]}
+        sources[name] = Source("codecommit", repo["default_branch"], repository=resource)
     return sources
 
 

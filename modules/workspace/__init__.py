@@ -5,15 +5,18 @@ internet: Studio reaches AWS through the VPC endpoints this module asks for), en
 with the platform key, with named user profiles, a security group that lets Studio apps
 talk to each other and to the endpoints only, the execution roles of `roles.py`, and
 optionally a managed MLflow tracking server (`tracking.py`).
-Exports `workspace.roles` (role resources by purpose) and `workspace.security_group_id`.
+Exports `Workspace` (`exports.py`): the roles by purpose and the security group.
 """
 
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
-from mlops.module_api import BuildContext, Environment, Module, fragment, tf_name
+from mlops.module_api import BuildContext, Environment, module, tf_name
+
+from mlops_modules.network.exports import Network
 
 from . import tracking
+from .exports import Workspace
 from .roles import ENDPOINT_SERVICE, build_roles
 
 # What a VpcOnly domain needs to reach without internet (besides sts and logs, which
@@ -26,12 +29,12 @@ def build(ctx: BuildContext) -> None:
     env, spec, section = ctx.env, ctx.spec, ctx.section
     project = spec["project"]
     path = ("workspace",)
-    key = ctx.imported("keys.arns")["platform"]
-    cidr = spec["network"]["cidr"]
+    key = ctx.imported("keys").platform
+    network: Network = ctx.imported("network")
     sg = ctx.resource("aws_security_group", "workspace", {
         "name": f"{project}-{env.name}-workspace",
         "description": "SageMaker Studio apps and jobs: each other, and AWS endpoints in the VPC",
-        "vpc_id": ctx.imported("network.vpc_id"),
+        "vpc_id": network.vpc_id,
         "tags": {"Name": f"{project}-{env.name}-workspace"},
     }, path=path)
     ctx.exception("CKV2_AWS_5", sg, "attached through the domain's user settings and the VpcConfig of every "
@@ -39,14 +42,14 @@ def build(ctx: BuildContext) -> None:
     rules = [
         ("ingress", "apps", "Studio apps and jobs talk to each other", {"ip_protocol": "-1", "referenced_security_group_id": sg.ref("id")}),
         ("egress", "apps", "Studio apps and jobs talk to each other", {"ip_protocol": "-1", "referenced_security_group_id": sg.ref("id")}),
-        ("egress", "endpoints", "HTTPS to VPC endpoints", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": cidr}),
+        ("egress", "endpoints", "HTTPS to VPC endpoints", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": network.cidr}),
         ("egress", "s3", "HTTPS to S3 through the gateway endpoint", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
-                                                                      "prefix_list_id": ctx.imported("network.s3_prefix_list_id")}),
+                                                                      "prefix_list_id": network.s3_prefix_list_id}),
     ]
     for direction, name, description, rule in rules:
         ctx.resource(f"aws_vpc_security_group_{direction}_rule", tf_name("workspace", direction, name),
                      {"security_group_id": sg.ref("id"), "description": description, **rule}, path=path)
-    if spec["network"]["nat"]:
+    if network.nat:
         ctx.resource("aws_vpc_security_group_egress_rule", "workspace_egress_https", {
             "security_group_id": sg.ref("id"), "description": "HTTPS to the internet through NAT (network.nat)",
             "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0"}, path=("network", "nat"))
@@ -61,8 +64,8 @@ def build(ctx: BuildContext) -> None:
         "domain_name": f"{project}-{env.name}",
         "auth_mode": "IAM",
         "app_network_access_type": "VpcOnly",
-        "vpc_id": ctx.imported("network.vpc_id"),
-        "subnet_ids": ctx.imported("network.subnet_ids"),
+        "vpc_id": network.vpc_id,
+        "subnet_ids": network.subnet_ids,
         "kms_key_id": key,
         "default_user_settings": [user_settings],
         "retention_policy": [{"home_efs_file_system": "Retain"}],
@@ -76,8 +79,7 @@ def build(ctx: BuildContext) -> None:
         ctx.resource("aws_sagemaker_user_profile", tf_name("user", name), attrs, path=("workspace", "users", name))
     tracking.build(ctx)
     ctx.output("sagemaker_domain_id", domain.ref("id"), "SageMaker domain (VpcOnly)")
-    ctx.export("roles", roles)
-    ctx.export("security_group_id", sg.ref("id"))
+    ctx.export(Workspace(roles=roles, security_group_id=sg.ref("id")))
 
 
 def services(spec) -> set[str]:
@@ -99,12 +101,8 @@ def check(spec, env: Environment) -> list[SpecError]:
     return []
 
 
-MODULE = Module(
-    name="workspace",
-    schema=fragment(__name__),
-    build=build,
-    check=check,
-    services=services,
+MODULE = module(
+    __name__, build=build, check=check, services=services,
     after=("keys", "network", "data", "repositories"),
     emits=frozenset({
         "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",

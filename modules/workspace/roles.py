@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from mlops.iam import (VPC_ATTACH, VPC_DESCRIBE, clarify_shadow_endpoints, sagemaker_source_arn, service_role,
                        statement)
-from mlops.module_api import BuildContext
+from mlops.module_api import BuildContext, Resource
+
+from mlops_modules.models.exports import ModelsPlan
+from mlops_modules.monitoring.exports import MonitoringPlan
 
 from . import tracking
 
@@ -36,82 +39,107 @@ ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDown
 KMS_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"]
 
 
-def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
-    env, spec = ctx.env, ctx.spec
-    project = spec["project"]
-    path = ("workspace",)
-    keys = sorted(set(ctx.imported("keys.arns").values()))
-    buckets = ctx.imported("data.buckets", {})
-    bucket_arns = [buckets[n].ref("arn") for n in sorted(buckets)]
-    objects = [arn + "/*" for arn in bucket_arns]
-    images = ctx.imported("repositories.images", {})
-    image_arns = [images[n]["repository"].ref("arn") for n in sorted(images)]
-    logs = env.arn("logs", "log-group:/aws/sagemaker/*")
-    jobs = [env.arn("sagemaker", f"{kind}/*") for kind in ("training-job", "processing-job", "transform-job")]
-    subnets = [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), security_group.ref("arn")]
-
-    def common() -> list[dict]:
-        out = [
-            statement("UseKeys", KMS_USE, keys),
-            statement("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
-                                    "logs:PutLogEvents"], [logs, logs + ":*"]),
-            statement("PutMetrics", ["cloudwatch:PutMetricData"], ["*"],
-                      conditions=[("StringLike", "cloudwatch:namespace", ["/aws/sagemaker/*", "aws/sagemaker/*"])]),
-            statement("DescribeNetwork", VPC_DESCRIBE, ["*"]),
-            statement("AttachToVpc", VPC_ATTACH, subnets),
-        ]
-        if bucket_arns:
-            out.append(statement("ListDataBuckets", ["s3:GetBucketLocation", "s3:ListBucket"], bucket_arns))
-        if image_arns:
-            out += [statement("LogInToEcr", ["ecr:GetAuthorizationToken"], ["*"]),
-                    statement("PullImages", ECR_PULL, image_arns)]
-        return out
-
-    def ai(role: str) -> list[dict]:
-        actions = [a for service, roles in sorted(ctx.section["ai_services"].items()) if role in roles
-                   for a in AI_ACTIONS[service]]
-        return [statement("CallAiServices", actions, ["*"])] if actions else []
-
-    def accepted(role: str) -> list[tuple[str, str]]:
-        return [("CKV_AWS_356", "AI services' detection calls on their built-in models name no resource, so IAM "
-                 "authorizes them only against Resource \"*\"; the statement lists read-only actions")] if ai(role) else []
-
-    mlflow = tracking.role_statements(spec, env)
-
-    pipelines_arn = env.arn("sagemaker", f"pipeline/{project}-{env.name}-*")
-    read_write = [statement("ReadWriteData", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
-                                               "s3:GetObjectVersion", "s3:PutObject"], objects)] if objects else []
-    read = [statement("ReadData", ["s3:GetObject", "s3:GetObjectVersion"], objects)] if objects else []
-    capture = sorted({f"{buckets[e['capture_bucket']].ref('arn')}/capture/{name}/*"
-                      for name, m in spec.get("models", {}).items()
-                      for e in [m.get("endpoint") or {}] if e.get("data_capture_percent") and e["capture_bucket"] in buckets})
-    if capture:  # endpoints write captured requests and responses as the inference role
-        read.append(statement("WriteCapturedData", ["s3:PutObject"], capture))
-    # SageMaker does not send aws:SourceAccount for every way it assumes these roles
-    # (Studio apps, pipelines, endpoints); their trust policies pin the account through
-    # aws:SourceArn instead, as SageMaker documents (mlops.iam.sagemaker_source_arn).
-    source = sagemaker_source_arn(env)
-    roles = {}
-    candidates, shadows = _baseline_needs(spec, env)
-    roles["training"] = service_role(ctx, "training", "sagemaker.amazonaws.com",
-                                     common() + read_write + ai("training") + shadows + _report_needs(spec, env), path=path,
-                                     pin_account=False, source_arn=source, accepted=accepted("training"))
-    roles["inference"] = service_role(ctx, "inference", "sagemaker.amazonaws.com",
-                                      common() + read + ai("inference"), path=path,
-                                      pin_account=False, source_arn=source, accepted=accepted("inference"))
+def build_roles(ctx: BuildContext, security_group: Resource) -> dict[str, Resource]:
+    """The four roles, in this order (each passes the ones before it, or is passed)."""
+    env, project = ctx.env, ctx.spec["project"]
+    read_write, read = _data(ctx)
+    models: ModelsPlan | None = ctx.planned("models")
+    report = [statement("ReadTrainingMetrics", ["sagemaker:DescribeTrainingJob"], [env.arn("sagemaker", "training-job/*")])]
+    candidates, shadows = _baseline_needs(ctx)
+    roles = {"training": _role(ctx, "training", security_group, read_write,
+                               shadows + (report if models and models.reports else []))}
+    roles["inference"] = _role(ctx, "inference", security_group, read)
     pass_training = statement("PassTrainingRole", ["iam:PassRole"], [roles["training"].ref("arn")],
                               conditions=[("StringEquals", "iam:PassedToService", ["sagemaker.amazonaws.com"])])
     run_jobs = statement("RunJobs", ["sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
                                      "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob",
-                                     "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob"], jobs)
+                                     "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob"],
+                         [env.arn("sagemaker", f"{kind}/*") for kind in ("training-job", "processing-job", "transform-job")])
     register = statement("RegisterModels", ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
                                             "sagemaker:ListModelPackages", "sagemaker:AddTags"],
                          [env.arn("sagemaker", f"model-package/{project}-*"),
                           env.arn("sagemaker", f"model-package-group/{project}-*")])
-    roles["pipelines"] = service_role(ctx, "pipelines", "sagemaker.amazonaws.com",
-                                      common() + read_write + [pass_training, run_jobs, register] + candidates + ai("pipelines"),
-                                      path=path,
-                                      pin_account=False, source_arn=source, accepted=accepted("pipelines"))
+    roles["pipelines"] = _role(ctx, "pipelines", security_group, read_write + [pass_training, run_jobs, register] + candidates)
+    studio = _studio(ctx) + [run_jobs, pass_training] + _code_repositories(ctx)
+    roles["studio"] = _role(ctx, "studio", security_group, read_write + studio,
+                            tracking.role_statements(ctx.section, env, project).get("studio", []))
+    return roles
+
+
+def _role(ctx: BuildContext, purpose: str, security_group: Resource, statements: list[dict],
+          after: list[dict] = ()) -> Resource:
+    """One role: what every role does, `statements`, the AI services the spec gives the
+    purpose, then `after`. SageMaker does not send aws:SourceAccount for every way it
+    assumes these roles (Studio apps, pipelines, endpoints); their trust policies pin the
+    account through aws:SourceArn instead, as SageMaker documents
+    (mlops.iam.sagemaker_source_arn)."""
+    ai = _ai(ctx, purpose)
+    accepted = [("CKV_AWS_356", "AI services' detection calls on their built-in models name no resource, so IAM "
+                 "authorizes them only against Resource \"*\"; the statement lists read-only actions")] if ai else []
+    return service_role(ctx, purpose, "sagemaker.amazonaws.com", _common(ctx, security_group) + statements + ai + list(after),
+                        path=("workspace",), pin_account=False, source_arn=sagemaker_source_arn(ctx.env), accepted=accepted)
+
+
+def _common(ctx: BuildContext, security_group: Resource) -> list[dict]:
+    """What every role does: use the keys, write logs and metrics, run in the VPC, list
+    the data buckets and pull the custom images."""
+    env = ctx.env
+    logs = env.arn("logs", "log-group:/aws/sagemaker/*")
+    bucket_arns = _bucket_arns(ctx)
+    images = ctx.imported("repositories.images", {})
+    image_arns = [images[n].repository.ref("arn") for n in sorted(images)]
+    out = [
+        statement("UseKeys", KMS_USE, sorted(set(ctx.imported("keys.arns").values()))),
+        statement("WriteLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
+                                "logs:PutLogEvents"], [logs, logs + ":*"]),
+        statement("PutMetrics", ["cloudwatch:PutMetricData"], ["*"],
+                  conditions=[("StringLike", "cloudwatch:namespace", ["/aws/sagemaker/*", "aws/sagemaker/*"])]),
+        statement("DescribeNetwork", VPC_DESCRIBE, ["*"]),
+        statement("AttachToVpc", VPC_ATTACH,
+                  [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), security_group.ref("arn")]),
+    ]
+    if bucket_arns:
+        out.append(statement("ListDataBuckets", ["s3:GetBucketLocation", "s3:ListBucket"], bucket_arns))
+    if image_arns:
+        out += [statement("LogInToEcr", ["ecr:GetAuthorizationToken"], ["*"]),
+                statement("PullImages", ECR_PULL, image_arns)]
+    return out
+
+
+def _bucket_arns(ctx: BuildContext) -> list[str]:
+    buckets = ctx.imported("data.buckets", {})
+    return [buckets[n].ref("arn") for n in sorted(buckets)]
+
+
+def _data(ctx: BuildContext) -> tuple[list[dict], list[dict]]:
+    """Reading and writing every data bucket's objects; reading them, plus writing what
+    endpoints capture (they capture as the inference role)."""
+    objects = [arn + "/*" for arn in _bucket_arns(ctx)]
+    if not objects:
+        return [], []
+    read_write = [statement("ReadWriteData", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
+                                               "s3:GetObjectVersion", "s3:PutObject"], objects)]
+    read = [statement("ReadData", ["s3:GetObject", "s3:GetObjectVersion"], objects)]
+    buckets = ctx.imported("data.buckets")
+    models: ModelsPlan | None = ctx.planned("models")
+    capture = sorted({f"{buckets[bucket].ref('arn')}/{prefix}*" for bucket, prefix in (models.captures.values() if models else ())
+                      if bucket in buckets})
+    if capture:
+        read.append(statement("WriteCapturedData", ["s3:PutObject"], capture))
+    return read_write, read
+
+
+def _ai(ctx: BuildContext, purpose: str) -> list[dict]:
+    actions = [a for service, roles in sorted(ctx.section["ai_services"].items()) if purpose in roles
+               for a in AI_ACTIONS[service]]
+    return [statement("CallAiServices", actions, ["*"])] if actions else []
+
+
+def _studio(ctx: BuildContext) -> list[dict]:
+    """What people do in Studio: run pipelines and apps, browse the registry. People
+    experiment too: the same job actions as the pipelines (added by the caller)."""
+    env, project = ctx.env, ctx.spec["project"]
+    pipelines_arn = env.arn("sagemaker", f"pipeline/{project}-{env.name}-*")
     start = statement("RunPipelines", ["sagemaker:DescribePipeline", "sagemaker:DescribePipelineExecution",
                                        "sagemaker:ListPipelineExecutionSteps", "sagemaker:ListPipelineExecutions",
                                        "sagemaker:StartPipelineExecution", "sagemaker:StopPipelineExecution"],
@@ -122,7 +150,6 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
                                        "sagemaker:ListTags", "sagemaker:UpdateSpace"],
                      [env.arn("sagemaker", "domain/*"), env.arn("sagemaker", "app/*"),
                       env.arn("sagemaker", "space/*"), env.arn("sagemaker", "user-profile/*")])
-    # People experiment too: the same job actions as the pipelines, and the registry read.
     browse = statement("BrowseRegistry", ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
                                           "sagemaker:ListModelPackages"],
                        [env.arn("sagemaker", f"model-package/{project}-*"),
@@ -131,44 +158,36 @@ def build_roles(ctx: BuildContext, security_group) -> dict[str, object]:
     # IAM authorizes them only against Resource "*", so they get a statement of their own.
     listing = statement("ListStudioAndRegistry", ["sagemaker:ListApps", "sagemaker:ListModelPackageGroups",
                                                   "sagemaker:ListSpaces"], ["*"])
-    studio = [start, apps, browse, listing, run_jobs, pass_training]
-    codecommit = sorted(r["repository"].ref("arn") for r in ctx.imported("repositories.sources", {}).values()
-                        if r["provider"] == "codecommit")
-    if codecommit:
-        studio.append(statement("UseCodeRepositories", ["codecommit:GetBranch", "codecommit:GetRepository",
-                                                        "codecommit:GitPull", "codecommit:GitPush"], codecommit))
-    roles["studio"] = service_role(ctx, "studio", "sagemaker.amazonaws.com",
-                                   common() + read_write + studio + ai("studio") + mlflow.get("studio", []), path=path,
-                                   pin_account=False, source_arn=source, accepted=accepted("studio"))
-    return roles
+    return [start, apps, browse, listing]
 
 
-def _baseline_needs(spec, env) -> tuple[list[dict], list[dict]]:
+def _code_repositories(ctx: BuildContext) -> list[dict]:
+    sources = ctx.imported("repositories.sources", {})
+    codecommit = sorted(s.repository.ref("arn") for s in sources.values() if s.provider == "codecommit")
+    if not codecommit:
+        return []
+    return [statement("UseCodeRepositories", ["codecommit:GetBranch", "codecommit:GetRepository",
+                                              "codecommit:GitPull", "codecommit:GitPush"], codecommit)]
+
+
+def _baseline_needs(ctx: BuildContext) -> tuple[list[dict], list[dict]]:
     """What baseline steps add when a model is monitored for model quality, bias or
     explainability (models/baselines.py): the pipeline creates a candidate model (run as
     the training role) and scores the holdout with it; Clarify checks, running as the
     training role, put shadow endpoints in front of it. SageMaker Pipelines names the
     candidate models and transform jobs it creates, so those statements name no prefix;
     passing a role stays limited to the training role."""
-    monitored = list(spec.get("monitoring", {}).get("models", {}).values())
+    env = ctx.env
+    monitoring: MonitoringPlan | None = ctx.planned("monitoring")
     candidates, shadows = [], []
-    if any(m.get(k) for m in monitored for k in ("model_quality", "bias", "explainability")):
+    if monitoring and monitoring.scores_candidates:
         candidates.append(statement("RunCandidateModels", [
             "sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:CreateTransformJob", "sagemaker:DescribeModel",
             "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"],
             [env.arn("sagemaker", "model/*"), env.arn("sagemaker", "transform-job/*")]))
-    if any(m.get(k) for m in monitored for k in ("bias", "explainability")):
+    if monitoring and monitoring.runs_shadow_endpoints:
         shadows += [
             clarify_shadow_endpoints("RunClarifyShadowEndpoints", env),
             statement("DescribeCandidateModels", ["sagemaker:DescribeModel"], [env.arn("sagemaker", "model/*")]),
         ]
     return candidates, shadows
-
-
-def _report_needs(spec, env) -> list[dict]:
-    """A model without an evaluation script gets the report step of models/definition.py,
-    which runs as the training role and reads the training job's final metrics. Pipelines
-    name their training jobs, so no prefix narrows it."""
-    if all(m["evaluation"].get("entry_point") for m in spec.get("models", {}).values()):
-        return []
-    return [statement("ReadTrainingMetrics", ["sagemaker:DescribeTrainingJob"], [env.arn("sagemaker", "training-job/*")])]

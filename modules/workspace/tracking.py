@@ -35,19 +35,19 @@ MANAGE_ACTIONS = [f"sagemaker-mlflow:{a}" for a in (
 OPEN_ACTIONS = ["sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:DescribeMlflowTrackingServer"]
 
 
-def server_name(spec, env) -> str:
-    return f"{spec['project']}-{env.name}"
+def server_name(project: str, env) -> str:
+    return f"{project}-{env.name}"
 
 
-def server_arn(spec, env) -> str:
-    return env.arn("sagemaker", f"mlflow-tracking-server/{server_name(spec, env)}")
+def server_arn(project: str, env) -> str:
+    return env.arn("sagemaker", f"mlflow-tracking-server/{server_name(project, env)}")
 
 
-def role_statements(spec, env) -> dict[str, list[dict]]:
+def role_statements(section, env, project: str) -> dict[str, list[dict]]:
     """The MLflow statements each workspace role gets, by role purpose."""
-    if not spec["workspace"]["experiment_tracking"]["enabled"]:
+    if not section["experiment_tracking"]["enabled"]:
         return {}
-    arn = server_arn(spec, env)
+    arn = server_arn(project, env)
     # sagemaker-mlflow:AccessUI has no resource type in the Service Authorization
     # Reference: IAM authorizes it only against Resource "*".
     return {"studio": [statement("TrackAndManageExperiments", LOG_ACTIONS + MANAGE_ACTIONS, [arn]),
@@ -61,7 +61,7 @@ def build(ctx: BuildContext) -> None:
         return
     path = ("workspace", "experiment_tracking")
     store = ctx.imported("data.buckets")[settings["bucket"]]
-    key = ctx.imported("keys.arns")[spec["data"]["buckets"][settings["bucket"]]["key"]]
+    key = store.key_arn
     project = spec["project"]
     statements = [
         statement("ListArtifactStore", ["s3:ListBucket"], [store.ref("arn")],
@@ -81,7 +81,7 @@ def build(ctx: BuildContext) -> None:
     # for tracking servers among SageMaker's confused-deputy examples: left unpinned.
     role = service_role(ctx, "experiment_tracking", "sagemaker.amazonaws.com", statements, path=path, pin_account=False)
     attrs = {
-        "tracking_server_name": server_name(spec, env),
+        "tracking_server_name": server_name(project, env),
         "artifact_store_uri": "s3://" + store.ref("bucket") + f"/{PREFIX}",
         "role_arn": role.ref("arn"),
         "tracking_server_size": settings["size"],
