@@ -71,8 +71,9 @@ def test_compile_writes_every_environment(out: Path) -> None:
 def test_check_names_stale_missing_and_orphaned_files(out: Path, capsys) -> None:
     (out / "dev" / "cdk.tf.json").write_text("{}\n")
     (out / "prod" / "exceptions.json").unlink()
-    (out / "old").mkdir()
+    (out / "old").mkdir()  # an environment retired, destroyed, then dropped from the spec
     (out / "old" / "cdk.tf.json").write_text("{}\n")
+    (out / "old" / "RETIRED.md").write_text("# Environment old is retired\n")
     capsys.readouterr()
     assert main(["compile", "--check", "-f", str(SPEC), "-o", str(out)]) == 4
     err = capsys.readouterr().err
@@ -84,8 +85,9 @@ def test_check_names_stale_missing_and_orphaned_files(out: Path, capsys) -> None
 
 def test_compile_keeps_terraform_files_and_removes_orphans(out: Path) -> None:
     (out / "dev" / ".terraform.lock.hcl").write_text("# lock\n")
-    (out / "old").mkdir()
+    (out / "old").mkdir()  # retired, destroyed, then dropped from the spec
     (out / "old" / "cdk.tf.json").write_text("{}\n")
+    (out / "old" / "RETIRED.md").write_text("# Environment old is retired\n")
     assert main(["compile", "-f", str(SPEC), "-o", str(out)]) == 0
     assert (out / "dev" / ".terraform.lock.hcl").read_text() == "# lock\n"
     assert not (out / "old").exists()
