@@ -19,9 +19,9 @@ from .module_api import BuildContext, Resource, literal, tf_name
 from .names import fit
 
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
-# Every buildspec's first line. It names the file buildspecs were first rendered in; the
-# line is in every generated stack, so it stays as it is until a change that may rewrite them.
-HEADER = "# Rendered by mlops (modules/repositories/buildspec.py) -- do not edit in place."
+# Every buildspec's first line: where it comes from, and where to change it. (It named a
+# source file once, which then moved; the spec is what the reader can act on.)
+HEADER = "# Rendered by mlops from mlops.yaml -- do not edit in place; change the spec instead."
 ARTIFACT_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
 KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"]
 
