@@ -28,5 +28,11 @@ def compare_or_update(files: dict[str, bytes], expected_dir: Path, update: bool)
 
 
 ROOT = Path(__file__).resolve().parent.parent
-# Every committed stack: each golden case's environments and generated/.
-STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + sorted(ROOT.glob("generated/*/cdk.tf.json"))
+# The golden cases: modules/<module>/cases/<case>/mlops.yaml, compiled into expected/ beside it.
+CASE_SPECS = sorted(ROOT.glob("modules/*/cases/*/mlops.yaml"))
+# Every committed stack, the one list the tests read: each golden case's environments,
+# then generated/ (the bundled mlops.yaml). Each stack's folder also holds exceptions.json.
+GENERATED_STACKS = sorted(ROOT.glob("generated/*/cdk.tf.json"))
+STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + GENERATED_STACKS
+# Test ids for STACKS: the stack's folder, e.g. modules/data/cases/datasets/expected/dev.
+STACK_IDS = [str(p.parent.relative_to(ROOT)) for p in STACKS]

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import pytest
-from golden import ROOT, STACKS
+from golden import ROOT, STACK_IDS, STACKS
 
 from mlops.awsapi import member_shape, model, pipelines, states
 from mlops.awsapi import stack as api
@@ -43,7 +43,7 @@ def _resources(path):
             yield Resource(type_, name, attrs, module="", spec_path=())
 
 
-@pytest.mark.parametrize("path", STACKS, ids=lambda p: str(p.relative_to(ROOT).parent))
+@pytest.mark.parametrize("path", STACKS, ids=STACK_IDS)
 def test_aws_accepts_every_committed_stack(path):
     problems = [f"{r.address}: {p}" for r in _resources(path) for p in api.problems(r)]
     assert problems == []

@@ -9,6 +9,7 @@ import pytest
 
 from checkov_support import real_checkov
 from conftest import ROOT
+from golden import STACKS
 from mlops import declared
 
 _spec = importlib.util.spec_from_file_location("checkov_checks", ROOT / "tools" / "checkov_checks.py")
@@ -35,7 +36,7 @@ def test_the_list_knows_the_checks_mlops_declares() -> None:
 def test_every_exception_we_write_names_a_check_for_its_resource_type() -> None:
     import json
     _, known = declared.checks()
-    files = sorted(ROOT.glob("modules/*/cases/*/expected/*/exceptions.json")) + sorted(ROOT.glob("generated/*/exceptions.json"))
+    files = [p.parent / "exceptions.json" for p in STACKS]
     wrong = []
     for path in files:
         for exc in json.loads(path.read_text("utf-8"))["exceptions"]:

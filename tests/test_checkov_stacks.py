@@ -7,14 +7,13 @@ import datetime as dt
 
 import pytest
 from checkov_support import gate, real_checkov
-from conftest import ROOT
+from golden import STACKS
 
 
 @pytest.mark.slow  # checkov over every stack: about 20 s
 def test_every_generated_stack_passes_the_gate() -> None:
     checkov = real_checkov()
-    stacks = sorted(p.parent for p in ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json"))
-    stacks += sorted(p.parent for p in ROOT.glob("generated/*/cdk.tf.json"))
+    stacks = [p.parent for p in STACKS]
     assert len(stacks) >= 10
     problems, counts = gate.gate(stacks, dt.date.today(), checkov)
     assert problems == []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from golden import compare_or_update, compile_files
+from golden import CASE_SPECS as CASES
+from golden import ROOT, compare_or_update, compile_files
 
-MODULES = Path(__file__).resolve().parent.parent / "modules"
-CASES = sorted(MODULES.glob("*/cases/*/mlops.yaml"))
+MODULES = ROOT / "modules"
 
 
 def test_every_module_has_cases() -> None:

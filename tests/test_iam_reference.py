@@ -40,10 +40,9 @@ from pathlib import Path
 import pytest
 
 import iam_reference as ref
-from conftest import ROOT
+from golden import STACK_IDS as IDS
 from golden import STACKS
 
-IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
 # What `${<terraform type>.<name>.arn}` stands for: (service prefix, resource type).
 RESOURCE_TYPES = {
     "aws_cloudwatch_log_group": ("logs", "log-group"),

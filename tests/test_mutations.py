@@ -27,12 +27,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from golden import CASE_SPECS
 from mlops import pipeline
 from mlops.cli import main
 from mlops.errors import SpecError
 from mlops.loader import load
 
-BASES = [ROOT / "mlops.yaml", *sorted(ROOT.glob("modules/*/cases/*/mlops.yaml"))]
+BASES = [ROOT / "mlops.yaml", *CASE_SPECS]
 SPECS = [load(p.read_bytes(), str(p)).data for p in BASES]
 CONTROL = ["\n", "\r", "\x1b[2K", "\t", "\x00", "\x7f", "\u2028"]
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**13), st.floats(-1e6, 1e6, allow_nan=False),

@@ -26,12 +26,12 @@ import json
 import re
 
 import pytest
-from golden import ROOT, STACKS
+from golden import STACK_IDS, STACKS
 
 SOURCE_KEYS = {"aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths"}
 KEY_ACTIONS = {"kms:GenerateDataKey*", "kms:Decrypt"}
 DOC = re.compile(r"^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$")
-TOPICS = [pytest.param(p, id=str(p.relative_to(ROOT).parent)) for p in STACKS
+TOPICS = [pytest.param(p, id=sid) for p, sid in zip(STACKS, STACK_IDS, strict=True)
           if "aws_sns_topic_policy" in json.loads(p.read_text()).get("resource", {})]
 
 

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from golden import compile_files
+from golden import ROOT, STACKS, compile_files
+from golden import STACK_IDS as IDS
 from mlops.loader import load
-from golden import STACKS
 
-IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
 STATEFUL = {"aws_s3_bucket", "aws_kms_key"}
 # Construct-hash suffixes like _A1B2C3D4 would mean an address came from the CDK, not the spec.
 HASHED = re.compile(r"_[0-9A-F]{8}$")

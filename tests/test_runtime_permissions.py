@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from mlops.module_api import partition as partition_of
 from mlops_modules.models.catalog import has_local_storage
+from golden import STACK_IDS as IDS
 from golden import STACKS
 
-IDS = [str(p.relative_to(ROOT).parent) for p in STACKS]
 REF = re.compile(r"^\$\{aws_iam_role\.([a-z0-9_]+)\.(arn|id)\}$")
 
 

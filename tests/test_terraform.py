@@ -29,8 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from golden import STACKS
+from golden import ROOT, STACK_IDS, STACKS
 
 try:  # the provider's dependencies come with `pip install -e '.[test]'` (tools/setup.sh)
     from tfprovider import cty, harness
@@ -43,7 +42,6 @@ else:
 # Real Terraform init/validate/plan over every stack: minutes on 2 cores.
 pytestmark = pytest.mark.slow
 
-STACK_IDS = [str(p.parent.relative_to(ROOT)) for p in STACKS]
 WORKERS = 2  # the machine has 2 cores; Terraform and the provider share them
 
 
