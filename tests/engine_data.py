@@ -28,6 +28,10 @@ def rows(n: int, seed: int, *, amount_scale: float = 1.0, missing_region: float 
     return [[float(a), "" if m else str(r), int(g)] for a, r, g, m in zip(amount, region, age, missing)]
 
 
+# 2,000 requests, the traffic the bias monitor's tests score.
+TRAFFIC = rows(2000, 21)
+
+
 def training_csv(path: pathlib.Path, n: int = 4000, seed: int = 1, header: bool = False) -> pathlib.Path:
     rng = np.random.default_rng(seed + 1000)
     lines = ["label," + ",".join(COLUMNS)] if header else []

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from conftest import ROOT
-from test_runtime_permissions import BASELINE_CONFIGS
 from golden import STACKS
+from job_definitions import BASELINE_CONFIGS
 
 # What a step of each type exposes to later steps (the Describe* response of its job).
 PROPERTIES = {

@@ -7,21 +7,9 @@ import json
 
 import pytest
 from engine_data import COLUMNS, capture, rows, training_csv, write_jsonl, event
+from engine_job import ENDPOINT, SETTINGS, run_job
 
 from mlops_modules.monitoring.engine import baseline, job, stats
-
-ENDPOINT = "fraud-prod-fraud-xgb"
-SETTINGS = {"columns": COLUMNS, "features": COLUMNS, "drift_threshold": 0.1}
-
-
-def run_job(tmp_path, kind: str, inputs: dict, settings: dict = SETTINGS, name: str = "out", **extra) -> dict:
-    """Run `job.main` on a configuration file; the documents it wrote, by file name."""
-    config = {"kind": kind, "endpoint": ENDPOINT, "settings": settings, "inputs": {k: str(v) for k, v in inputs.items()},
-              "output": str(tmp_path / name), "publish": False, "timestamp": "2026-11-30T10:00:00Z", **extra}
-    path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps(config))
-    assert job.main(["--config", str(path)]) == 0
-    return {p.name: json.loads(p.read_text()) for p in (tmp_path / name).iterdir()}
 
 
 @pytest.fixture(scope="module")

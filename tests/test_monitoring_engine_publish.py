@@ -8,7 +8,6 @@ import ast
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +18,8 @@ import botocore.session
 import pytest
 from aws_server import CREDENTIALS
 from botocore.validate import ParamValidator
-from engine_data import COLUMNS, capture, ground_truth, rows, scored, training_csv
-from test_monitoring_engine import ENDPOINT, SETTINGS, run_job
-from test_monitoring_engine_quality import BINARY, FACETS, TRAFFIC
+from engine_data import TRAFFIC, capture, ground_truth, rows, scored, training_csv
+from engine_job import BINARY, ENDPOINT, FACETS, SETTINGS, run_job
 
 from mlops_modules.monitoring.engine import metrics
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from engine_data import COLUMNS, capture, event, ground_truth, rows, scored, write_jsonl
-from test_monitoring_engine import ENDPOINT, run_job
+from engine_data import TRAFFIC, capture, event, ground_truth, rows, scored, write_jsonl
+from engine_job import BINARY, FACETS, run_job
 
 from mlops_modules.monitoring.engine import bias, model_quality
-
-BINARY = {"problem_type": "BinaryClassification", "probability_attribute": "0", "metric": "auc", "min": 0.85}
 
 
 def quality_run(tmp_path, settings: dict, labels: list, outputs: list[str]) -> dict:
@@ -120,11 +118,6 @@ def _bias_run(tmp_path, outputs: list[str], settings: dict, labels: list | None 
     if labels is not None:
         inputs["ground_truth"] = ground_truth(tmp_path / "gt", labels).parent
     return run_job(tmp_path, "bias", inputs, settings)
-
-
-TRAFFIC = rows(2000, 21)
-FACETS = {"features": COLUMNS, "facets": [{"name": "region", "values": ["rural"]}, {"name": "age", "values": [60]}],
-          "probability_attribute": "0", "alarms": {"DPPL": 0.1}}
 
 
 def test_a_biased_facet_violates_dppl_and_an_unbiased_one_does_not(tmp_path):

@@ -15,6 +15,7 @@ from mlops.module_api import partition as partition_of
 from mlops_modules.models.catalog import has_local_storage
 from golden import STACK_IDS as IDS
 from golden import STACKS
+from job_definitions import BASELINE_CONFIGS
 
 REF = re.compile(r"^\$\{aws_iam_role\.([a-z0-9_]+)\.(arn|id)\}$")
 
@@ -276,10 +277,6 @@ def test_xgboost_reports_the_metric_its_gate_reads(path: Path) -> None:
         gate = next(s for s in definition["Steps"] if s["Name"] == "CheckMetric")
         metric = re.search(r"\['(.+?)'\]", gate["Arguments"]["Conditions"][0]["LeftValue"]["Get"]).group(1)
         assert metric.split(":", 1)[1] in train["Arguments"]["HyperParameters"]["eval_metric"].split(",")
-
-
-BASELINE_CONFIGS = ("data_quality_baseline_config", "model_quality_baseline_config",
-                    "model_bias_baseline_config", "model_explainability_baseline_config")
 
 
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
