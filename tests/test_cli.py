@@ -56,15 +56,25 @@ def test_missing_file_is_a_usage_error(capsys, tmp_path) -> None:
     assert "cannot read" in capsys.readouterr().err
 
 
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    target = tmp_path / "generated"
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled spec compiled once (a compile costs seconds); tests that only read
+    its output use it as is."""
+    target = tmp_path_factory.mktemp("compiled") / "generated"
     assert main(["compile", "-f", str(SPEC), "-o", str(target)]) == 0
     return target
 
 
-def test_compile_writes_every_environment(out: Path) -> None:
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+@pytest.fixture
+def out(compiled: Path, tmp_path: Path) -> Path:
+    """A copy of that output (modes kept), for a test that changes it or compiles over it."""
+    target = tmp_path / "generated"
+    shutil.copytree(compiled, target)
+    return target
+
+
+def test_compile_writes_every_environment(compiled: Path) -> None:
+    assert sorted(str(p.relative_to(compiled)) for p in compiled.rglob("*") if p.is_file()) == [
         "dev/cdk.tf.json", "dev/exceptions.json", "prod/cdk.tf.json", "prod/exceptions.json"]
 
 
@@ -202,8 +212,8 @@ def test_compile_and_locate_speak_json(tmp_path: Path, capsys) -> None:
         "prod", "environments.prod.overrides.models.fraud-xgb.endpoint.model_version", "models")
 
 
-def test_generated_files_are_readable_like_ordinary_files(out: Path) -> None:
-    mode = (out / "dev" / "cdk.tf.json").stat().st_mode & 0o777
+def test_generated_files_are_readable_like_ordinary_files(compiled: Path) -> None:
+    mode = (compiled / "dev" / "cdk.tf.json").stat().st_mode & 0o777
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
