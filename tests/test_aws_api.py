@@ -23,6 +23,7 @@ from mlops.awsapi.terraform import ATTRIBUTES
 from mlops.module_api import Resource
 
 
+@pytest.mark.slow  # the extractor in a new Python process
 def test_slices_are_the_pinned_botocore():
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "extract_api_models.py"), "--check"],
                           capture_output=True, text=True)

@@ -81,6 +81,7 @@ def test_huge_file(tmp_path: Path, update_golden: bool, capsys, monkeypatch) -> 
     _compile_and_compare(spec, BAD / "huge-file.err", tmp_path, update_golden, capsys, monkeypatch)
 
 
+@pytest.mark.slow  # a new Python process each
 @pytest.mark.parametrize("case", ["python-tag", "alias-bomb", "not-utf8"])
 def test_a_real_process_exits_1_without_a_traceback(case: str, tmp_path: Path) -> None:
     result = subprocess.run(

@@ -108,6 +108,7 @@ def _run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow  # a new Python process each
 @pytest.mark.parametrize("argv", [["validate"], ["--help"], ["compile", "--help"], ["compile", "-f", "tests/bad/custom-tag.yaml"],
                                   ["locate", "aws_s3_bucket.data_raw"]])
 def test_no_cdk_runtime_without_synthesis(argv) -> None:
@@ -120,6 +121,7 @@ def test_no_cdk_runtime_without_synthesis(argv) -> None:
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # a new Python process
 def test_validate_needs_no_numpy() -> None:
     """The monitoring module builds alarms from the engine's metrics table; numpy is the
     engine's (the processing image ships it), not a dependency of the compiler."""
@@ -131,6 +133,7 @@ def test_validate_needs_no_numpy() -> None:
     assert "EXIT 0" in result.stdout, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # a new Python and Node process
 def test_compile_prints_no_node_banner(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
     result = subprocess.run([sys.executable, "-m", "mlops.cli", "compile", "-f", str(SPEC), "-o", str(tmp_path)],

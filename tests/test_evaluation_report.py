@@ -45,6 +45,7 @@ def _run(aws_endpoint: str, tmp_path, **env: str) -> subprocess.CompletedProcess
     return subprocess.run([sys.executable, str(SCRIPT)], env=environ, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow  # moto's server and the script in a new Python process
 def test_writes_the_metric_the_gate_reads(aws_endpoint, training_job, tmp_path):
     # moto's finished training job reports one final metric, train:progress = 100.
     done = _run(aws_endpoint, tmp_path, TRAINING_JOB=training_job, METRIC_NAME="train:progress")
@@ -56,6 +57,7 @@ def test_writes_the_metric_the_gate_reads(aws_endpoint, training_job, tmp_path):
     assert report["hyperparameters"] == {"num_round": "200"}
 
 
+@pytest.mark.slow  # moto's server and the script in a new Python process
 def test_a_metric_the_job_did_not_report_fails_the_step_and_says_why(aws_endpoint, training_job, tmp_path):
     done = _run(aws_endpoint, tmp_path, TRAINING_JOB=training_job, METRIC_NAME="validation:auc")
     assert done.returncode == 1

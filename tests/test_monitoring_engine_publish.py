@@ -109,6 +109,7 @@ def _script(tmp_path, env: dict, config: dict) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # the job in a new Python process, as Processing runs it
 def test_the_job_publishes_its_metrics_to_cloudwatch(aws_endpoint, tmp_path):
     run_job(tmp_path, "baseline", {"dataset": training_csv(tmp_path / "t.csv")}, name="baseline")
     config = {"kind": "data_quality", "endpoint": "engine-test", "settings": SETTINGS,
@@ -133,6 +134,7 @@ def test_the_job_publishes_its_metrics_to_cloudwatch(aws_endpoint, tmp_path):
     assert [p["Maximum"] for p in points] == [pytest.approx(expected)] and expected > 0.1
 
 
+@pytest.mark.slow  # the job in a new Python process, as Processing runs it
 def test_reports_are_written_even_when_publishing_fails(tmp_path):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -147,6 +149,7 @@ def test_reports_are_written_even_when_publishing_fails(tmp_path):
     assert json.loads((tmp_path / "out" / "statistics.json").read_text())["records"] == 50
 
 
+@pytest.mark.slow  # the job in a new Python process, as Processing runs it
 def test_publishing_can_be_turned_off_by_the_environment(tmp_path):
     config = {"kind": "bias", "endpoint": "engine-test", "settings": FACETS, "output": "out",
               "inputs": {"capture": str(capture(tmp_path / "c", TRAFFIC[:100], ["0.6"] * 100))}}
@@ -173,6 +176,7 @@ def test_the_job_imports_only_what_the_processing_image_has():
                 assert top in allowed | siblings, f"{item.name} imports {name}"
 
 
+@pytest.mark.slow  # the job in a new Python process, as Processing runs it
 def test_inputs_and_reports_on_s3(aws_endpoint, tmp_path):
     """Outside Processing the job reads s3:// inputs and writes its reports to s3://."""
     s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=CREDENTIALS["AWS_DEFAULT_REGION"],

@@ -226,6 +226,7 @@ def _cli_lines(raw: bytes) -> None:
         assert LINE.match(line.replace(str(spec), "mutated.yaml")), repr(line)
 
 
+@pytest.mark.slow  # 100 specs through validate and build: about 15 s
 @QUICK
 @given(mutated())
 def test_mutated_specs_validate_and_build_or_fail_cleanly(raw: bytes) -> None:

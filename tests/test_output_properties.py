@@ -86,6 +86,7 @@ def test_key_order_does_not_change_the_output(tmp_path: Path) -> None:
         assert content == committed[rel], rel
 
 
+@pytest.mark.slow  # a worker process, with its own Node, per environment
 def test_parallel_synthesis_gives_the_same_bytes(monkeypatch) -> None:
     """Large specs synthesize their environments in worker processes; the bytes must not change."""
     import mlops.cdk
