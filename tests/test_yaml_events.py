@@ -18,12 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from golden import CASE_SPECS
 from mlops.loader import load
 from mlops.yaml_events import SyntaxProblem, _libyaml, _ruamel
 
 FILES = [ROOT / name for name in subprocess.run(["git", "ls-files", "*.yaml", "*.yml"], cwd=ROOT, check=True,
                                                   capture_output=True, text=True).stdout.split()]
-SPECS = [ROOT / "mlops.yaml", *sorted(ROOT.glob("modules/*/cases/*/mlops.yaml"))]
+SPECS = [ROOT / "mlops.yaml", *CASE_SPECS]
 # What YAML gives meaning to, and what people type by mistake.
 PIECES = [": ", ":", "- ", "-", "? ", "#", " #", "[", "]", "{", "}", ",", "'", '"', "|", ">", "|-", "!", "!!str ",
           "&a ", "*a", "%", "@", "`", "\\", "---", "...", "\n", "\n  ", "\n    ", "\r\n", " ", "  ", "\t", "a", "key",
