@@ -18,6 +18,9 @@ import pytest
 
 from aws_server import CREDENTIALS
 
+# moto's server, and the CLI in a new Python process for each command.
+pytestmark = pytest.mark.slow
+
 ACCOUNT = "123456789012"  # moto's account
 SPEC = f"""\
 # The team's spec: comments and layout must survive a promotion.
