@@ -61,19 +61,7 @@ def _translate(error: ValidationError) -> list[SpecError]:
         return [SpecError(path + (value,), f"{_show(value)} is not one of: {', '.join(choices)}",
                           hint=did_you_mean(value, choices), key=True)]
     if kind == "additionalProperties" and isinstance(value, dict):
-        allowed = set(schema.get("properties", {}))
-        extras = sorted(set(value) - allowed)
-        if not allowed:
-            return [SpecError(path + (k,), f"unknown key '{k}'", key=True) for k in extras]
-        return [
-            SpecError(
-                path + (key,),
-                f"unknown key '{key}'",
-                hint=did_you_mean(key, allowed) or "allowed here: " + ", ".join(sorted(allowed)),
-                key=True,
-            )
-            for key in extras
-        ]
+        return _unknown_keys(path, value, set(schema.get("properties", {})))
     if kind == "required":
         missing = error.validator_value
         names = [m for m in missing if isinstance(value, dict) and m not in value]
@@ -85,17 +73,7 @@ def _translate(error: ValidationError) -> list[SpecError]:
     if kind == "type":
         return [SpecError(path, _type_message(error.validator_value, value), hint=_type_hint(error.validator_value, value))]
     if kind == "enum":
-        choices = [str(c) for c in error.validator_value]
-        if len(choices) > _LISTED_CHOICES:  # AWS's lists (instance types): too long to print
-            return [SpecError(path, f"{_show(value)} is not one of the {len(choices)} values AWS accepts here",
-                              hint=did_you_mean(str(value), choices) or "your editor completes them from the schema")]
-        return [
-            SpecError(
-                path,
-                f"{_show(value)} is not one of: {', '.join(choices)}",
-                hint=did_you_mean(str(value), choices),
-            )
-        ]
+        return [_enum_error(path, value, [str(c) for c in error.validator_value])]
     if kind == "pattern" or kind == "propertyNames":
         return [_pattern_error(error, path)]
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -114,6 +92,23 @@ def _translate(error: ValidationError) -> list[SpecError]:
     if kind == "not":
         return [SpecError(path, schema.get("description", error.message))]
     return [SpecError(path, error.message)]
+
+
+def _unknown_keys(path: tuple, value: dict, allowed: set[str]) -> list[SpecError]:
+    """One error per key the schema does not know, with a did-you-mean or the choices."""
+    extras = sorted(set(value) - allowed)
+    if not allowed:
+        return [SpecError(path + (k,), f"unknown key '{k}'", key=True) for k in extras]
+    return [SpecError(path + (key,), f"unknown key '{key}'",
+                      hint=did_you_mean(key, allowed) or "allowed here: " + ", ".join(sorted(allowed)), key=True)
+            for key in extras]
+
+
+def _enum_error(path: tuple, value, choices: list[str]) -> SpecError:
+    if len(choices) > _LISTED_CHOICES:  # AWS's lists (instance types): too long to print
+        return SpecError(path, f"{_show(value)} is not one of the {len(choices)} values AWS accepts here",
+                         hint=did_you_mean(str(value), choices) or "your editor completes them from the schema")
+    return SpecError(path, f"{_show(value)} is not one of: {', '.join(choices)}", hint=did_you_mean(str(value), choices))
 
 
 def _pattern_error(error: ValidationError, path: tuple) -> SpecError:
