@@ -64,7 +64,7 @@ def pinned() -> Schemas:
     data_sources: dict[str, dict] = {}
     providers: dict[str, dict] = {}
     for path in sorted(SCHEMA_DIR.glob("*.json")):
-        if path.name.endswith((".resolutions.json", ".index.json")):
+        if path.name.endswith((".resolutions.json", ".index.json", ".replace.json")):
             continue
         doc = json.loads(path.read_text("utf-8"))
         for address, provider in doc["provider_schemas"].items():
