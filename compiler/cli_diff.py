@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -64,6 +63,8 @@ def report(args: argparse.Namespace, base_text: bytes | None, checked) -> int:
 
 def _base(args: argparse.Namespace) -> bytes | None | int:
     """The spec's bytes at the base revision; None when the file is new there."""
+    import subprocess
+
     spec = Path(args.file).resolve()
     try:
         done = subprocess.run(["git", "show", f"{args.base}:./{spec.name}"], cwd=spec.parent, capture_output=True)
