@@ -117,10 +117,16 @@ def _verify(old: str, new: str, path: SpecPath, value) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace the file in one rename, keeping its permissions; never half-written."""
+    """Write the file in one rename, keeping an existing file's permissions (a new one
+    gets the usual ones); never half-written."""
     import tempfile
 
-    mode = path.stat().st_mode & 0o7777
+    if path.exists():
+        mode = path.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
