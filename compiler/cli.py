@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import cli_ci, cli_diff, cli_init, cli_registry
+from . import cli_bootstrap, cli_ci, cli_diff, cli_init, cli_registry
 from .errors import SpecError, SpecInvalid, format_path, printable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_diff.add_command(sub, spec_args)
     cli_init.add_command(sub)
     cli_ci.add_command(sub, spec_args)
+    cli_bootstrap.add_command(sub, spec_args)
 
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")
