@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")
+    p.add_argument("--reference", action="store_true", help="the Markdown reference of every key instead "
+                                                             "(docs/spec-reference.md)")
     p.set_defaults(run=_schema)
     return parser
 
@@ -183,7 +185,13 @@ def _schema(args: argparse.Namespace) -> int:
     from . import registry
     from .schema import assemble, render
 
-    text = render(assemble(registry.modules()))
+    schema = assemble(registry.modules())
+    if args.reference:
+        from .reference import render as render_reference
+
+        text = render_reference(schema)
+    else:
+        text = render(schema)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
