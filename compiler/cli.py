@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     cli_ci.add_command(sub, spec_args)
     cli_bootstrap.add_command(sub, spec_args)
 
+    p = sub.add_parser("graph", help="the platform the spec describes, per environment, as a Mermaid flowchart")
+    spec_args(p)
+    p.add_argument("--env", help="one environment (default: all)")
+    p.set_defaults(run=_graph, needs_spec=True)
+
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")
     p.add_argument("--reference", action="store_true", help="the Markdown reference of every key instead "
@@ -178,6 +183,17 @@ def _locate(args: argparse.Namespace, checked) -> int:
     if not found:
         print(f"mlops: no environment of {args.file} emits {args.address}", file=sys.stderr)
         return EXIT_INVALID
+    return EXIT_OK
+
+
+def _graph(args: argparse.Namespace, checked) -> int:
+    from .graph import mermaid
+
+    chosen = [r for r in checked.resolved if args.env in (None, r.env.name)]
+    if not chosen:
+        print(f"mlops: no environment named '{args.env}'", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(mermaid(chosen))
     return EXIT_OK
 
 
