@@ -71,6 +71,8 @@ def _target(one, data) -> tuple[Target | None, str | None]:
     ci = data.get("ci")
     if not ci:
         return None, "bootstrap makes the deploy role trust your CI: set ci.github.repository (or ci.gitlab.project)"
+    if len(ci) > 1:
+        return None, "ci names both github and gitlab: the deploy role trusts one CI system; keep one"
     boundary = (one.spec.get("governance") or {}).get("permissions_boundary")
     if boundary and not boundary.startswith("arn:"):
         boundary = f"arn:{env.partition}:iam::{env.account}:policy/{boundary}"
