@@ -2,9 +2,11 @@
 cli_registry.py, its registry commands).
 
 Exit codes: 0 ok; 1 the spec is invalid, or a registry refused or could not be asked
-(`versions`, `promote`); 2 usage error (bad flags, unreadable file); 3 an internal
-error (a bug: please report it); 4 a valid spec and a check that found something:
-`compile --check` found generated/ stale, `diff --fail-on destroy` found a destroy.
+(`versions`, `promote`), or the gate could not judge a stack (`gate`: checkov failed, a
+stack or exceptions.json is unreadable); 2 usage error (bad flags, unreadable file, no
+checkov); 3 an internal error (a bug: please report it); 4 a valid input and a check
+that found something: `compile --check` found generated/ stale, `diff --fail-on destroy`
+found a destroy, `gate` found a failed check nobody excepted or a stale exception.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import cli_diff, cli_registry
+from . import cli_diff, cli_registry, gate_cli
 from .errors import SpecError, SpecInvalid, format_path, printable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
@@ -66,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_registry.add_commands(sub, spec_args)
     cli_diff.add_command(sub, spec_args)
+    gate_cli.add_command(sub)  # imports the gate when it runs
 
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")
