@@ -2,9 +2,11 @@
 cli_registry.py, its registry commands).
 
 Exit codes: 0 ok; 1 the spec is invalid, or a registry refused or could not be asked
-(`versions`, `promote`); 2 usage error (bad flags, unreadable file); 3 an internal
-error (a bug: please report it); 4 a valid spec and a check that found something:
-`compile --check` found generated/ stale, `diff --fail-on destroy` found a destroy.
+(`versions`, `promote`), or the gate could not judge a stack (`gate`: checkov failed, a
+stack or exceptions.json is unreadable); 2 usage error (bad flags, unreadable file, no
+checkov); 3 an internal error (a bug: please report it); 4 a valid input and a check
+that found something: `compile --check` found generated/ stale, `diff --fail-on destroy`
+found a destroy, `gate` found a failed check nobody excepted or a stale exception.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import cli_bootstrap, cli_ci, cli_diff, cli_init, cli_registry
+from . import cli_bootstrap, cli_ci, cli_diff, cli_init, cli_registry, gate_cli
 from .errors import SpecError, SpecInvalid, format_path, printable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
@@ -74,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     spec_args(p)
     p.add_argument("--env", help="one environment (default: all)")
     p.set_defaults(run=_graph, needs_spec=True)
+    gate_cli.add_command(sub)  # imports the gate when it runs
 
     p = sub.add_parser("schema", help="print the bundled JSON Schema, or write it with -o")
     p.add_argument("-o", "--output", help="write the schema to this file")

@@ -1,6 +1,6 @@
 """The spec's checkov exceptions, checked against the built stacks before synthesis.
 
-The checkov gate (tools/checkov_gate.py) fails on any finding not declared, and on a
+The checkov gate (`mlops gate`, compiler/gate.py) fails on any finding not declared, and on a
 declared exception that matches nothing. Both used to surface only there, against
 `exceptions.json`, long after validate and compile had passed. What compile can know
 it checks here, pointing at the spec line:

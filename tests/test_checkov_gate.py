@@ -1,5 +1,6 @@
-"""tools/checkov_gate.py: comparison logic on fabricated checkov results, and one real
-checkov run on a hand-written insecure stack (tests/checkov_gate_cases/)."""
+"""The checkov gate (compiler/gate.py, gate_exceptions.py): comparison logic on
+fabricated checkov results, and one real checkov run on a hand-written insecure stack
+(tests/checkov_gate_cases/). The command's formats and exit codes: test_gate_command.py."""
 
 from __future__ import annotations
 
@@ -13,13 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from checkov_support import SCRIPT, gate, real_checkov
+import sarif_schema
+from checkov_support import real_checkov
+from mlops import gate
+from mlops.gate_exceptions import Finding, compare, load_exceptions
 
 CASES = Path(__file__).resolve().parent / "checkov_gate_cases"
 
 TODAY = dt.date(2026, 6, 1)
 BUCKET = "aws_s3_bucket.data_raw"
-LOGGING = ("CKV_AWS_18", BUCKET, "Ensure the S3 bucket has access logging enabled")
+DEV = Path("generated/dev")
+LOGGING = Finding("failed", DEV, "CKV_AWS_18", BUCKET, "Ensure the S3 bucket has access logging enabled")
 
 
 def exc(check="CKV_AWS_18", resource=BUCKET, reason="log bucket cannot log to itself",
@@ -28,28 +33,33 @@ def exc(check="CKV_AWS_18", resource=BUCKET, reason="log bucket cannot log to it
             "declared_by": declared_by, **extra}
 
 
+def judge(failed, exceptions, today=TODAY):
+    """The report lines and the number excepted, as the text report prints them."""
+    judged = compare(DEV, failed, exceptions, today)
+    return [f.text for f in judged if f.status != "excepted"], sum(f.status == "excepted" for f in judged)
+
+
 # --- comparison logic --------------------------------------------------------------
 
 def test_excepted_failure_is_ok():
-    problems, excepted = gate.compare("c", "e", [LOGGING], [exc()], TODAY)
-    assert (problems, excepted) == ([], 1)
+    assert judge([LOGGING], [exc()]) == ([], 1)
 
 
 def test_unexcepted_failure_fails():
-    problems, excepted = gate.compare("generated/dev/cdk.tf.json", "e", [LOGGING], [], TODAY)
+    problems, excepted = judge([LOGGING], [])
     assert problems == ["generated/dev/cdk.tf.json: aws_s3_bucket.data_raw: CKV_AWS_18 "
                         "Ensure the S3 bucket has access logging enabled (not excepted)"]
     assert excepted == 0
 
 
 def test_exception_for_other_resource_does_not_cover():
-    problems, _ = gate.compare("c", "e", [LOGGING], [exc(resource="aws_s3_bucket.other")], TODAY)
+    problems, _ = judge([LOGGING], [exc(resource="aws_s3_bucket.other")])
     assert any("(not excepted)" in p for p in problems)
     assert any("unused exception" in p and "aws_s3_bucket.other" in p for p in problems)
 
 
 def test_unused_exception_fails():
-    problems, _ = gate.compare("c", "generated/dev/exceptions.json", [], [exc()], TODAY)
+    problems, _ = judge([], [exc()])
     assert len(problems) == 1
     assert problems[0].startswith("generated/dev/exceptions.json: aws_s3_bucket.data_raw: CKV_AWS_18 unused")
     assert "remove it" in problems[0]
@@ -57,11 +67,18 @@ def test_unused_exception_fails():
 
 @pytest.mark.parametrize("today, ok", [(dt.date(2027, 6, 30), True), (dt.date(2027, 7, 1), False)])
 def test_expiry_is_inclusive(today, ok):
-    problems, excepted = gate.compare("c", "e", [LOGGING], [exc(expires="2027-06-30")], today)
+    problems, excepted = judge([LOGGING], [exc(expires="2027-06-30")], today)
     assert (not problems, excepted) == (ok, int(ok))
     if not ok:
         assert "expired on 2027-06-30" in problems[0]
         assert "renew with a new reason or fix the resource" in problems[0]
+
+
+def test_findings_are_sorted_by_address_then_check_and_unused_come_last():
+    other = Finding("failed", DEV, "CKV_AWS_21", "aws_s3_bucket.a", "versioning")
+    judged = compare(DEV, [LOGGING, other], [exc(check="CKV_AWS_1")], TODAY)
+    assert [(f.status, f.address, f.check) for f in judged] == [
+        ("failed", "aws_s3_bucket.a", "CKV_AWS_21"), ("failed", BUCKET, "CKV_AWS_18"), ("unused", BUCKET, "CKV_AWS_1")]
 
 
 @pytest.mark.parametrize("entry, why", [
@@ -79,23 +96,23 @@ def test_expiry_is_inclusive(today, ok):
 def test_malformed_exception_entries(tmp_path, entry, why):
     path = tmp_path / "exceptions.json"
     path.write_text(json.dumps({"exceptions": [entry, exc(check="CKV_AWS_21")]}))
-    good, problems = gate.load_exceptions(path)
+    good, problems = load_exceptions(path)
     assert [e["check"] for e in good] == ["CKV_AWS_21"]
-    assert len(problems) == 1 and why in problems[0] and "exceptions[0]" in problems[0]
+    assert len(problems) == 1 and why in problems[0] and problems[0].startswith("exceptions[0]: ")
 
 
 @pytest.mark.parametrize("text", ["{not json", "[]", '{"exceptions": {}}', '{"exception": []}'])
 def test_malformed_exceptions_file(tmp_path, text):
     path = tmp_path / "exceptions.json"
     path.write_text(text)
-    good, problems = gate.load_exceptions(path)
+    good, problems = load_exceptions(path)
     assert good == [] and len(problems) == 1
 
 
 def test_duplicate_exception(tmp_path):
     path = tmp_path / "exceptions.json"
     path.write_text(json.dumps({"exceptions": [exc(), exc(reason="again")]}))
-    good, problems = gate.load_exceptions(path)
+    good, problems = load_exceptions(path)
     assert len(good) == 1 and "duplicate" in problems[0]
 
 
@@ -104,11 +121,13 @@ def test_sanitize_drops_scalar_terraform_settings():
     assert gate.sanitize(doc) == {"terraform": {"required_providers": {"aws": {}}}}
 
 
+DOC = {"provider": {"aws": [{"region": "x"}]},
+       "data": {"aws_iam_policy_document": {"p": {"statement": []}}},
+       "resource": {"aws_s3_bucket": {"b": {}}, "aws_sqs_queue": {"b": {"name": "q"}}}}
+
+
 def test_address_index_names_resources_and_data_sources():
-    doc = {"provider": {"aws": [{"region": "x"}]},
-           "data": {"aws_iam_policy_document": {"p": {"statement": []}}},
-           "resource": {"aws_s3_bucket": {"b": {}}, "aws_sqs_queue": {"b": {"name": "q"}}}}
-    text = json.dumps(doc, indent=1)
+    text = json.dumps(DOC, indent=1)
     lines = text.splitlines()
     index = gate.address_index(text)
     assert sorted(index.values()) == ["aws_s3_bucket.b", "aws_sqs_queue.b", "data.aws_iam_policy_document.p"]
@@ -116,82 +135,12 @@ def test_address_index_names_resources_and_data_sources():
         assert lines[line - 1].strip().startswith(f'"{address.split(".")[-1]}": {{')
 
 
-# --- whole gate with a fake checkov (fabricated reports, crashes) -------------------
-
-def stack(tmp_path, exceptions=None):
-    d = tmp_path / "generated" / "dev"
-    d.mkdir(parents=True)
-    (d / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_s3_bucket": {"data_raw": {}}}}))
-    if exceptions is not None:
-        (d / "exceptions.json").write_text(json.dumps({"exceptions": exceptions}))
-    return d
-
-
-def fake_checkov(tmp_path, stdout, rc=1):
-    path = tmp_path / "fake-checkov"
-    path.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.write({stdout!r})\nsys.exit({rc})\n")
-    path.chmod(0o755)
-    return str(path)
-
-
-def report(failed=(), passed=1, parsing_errors=()):
-    def rec(check, resource, name):  # line 1 is "{": no index hit, checkov's name is kept
-        return {"check_id": check, "check_name": name, "resource": resource,
-                "file_path": "/s0/cdk.tf.json", "file_line_range": [1, 1]}
-    return json.dumps({"check_type": "terraform_json", "results": {
-        "passed_checks": [rec("CKV_AWS_20", BUCKET, "no public read")] * passed,
-        "failed_checks": [rec(*f) for f in failed], "skipped_checks": [],
-        "parsing_errors": list(parsing_errors)}})
-
-
-def run_main(capsys, *argv):
-    rc = gate.main([str(a) for a in argv])
-    return rc, capsys.readouterr().out.splitlines()
-
-
-def test_main_excepted_failure_passes(tmp_path, capsys):
-    d = stack(tmp_path, [exc(expires="2027-06-30")])
-    rc, out = run_main(capsys, d, "--today", "2027-06-30", "--checkov", fake_checkov(tmp_path, report([LOGGING])))
-    assert (rc, out) == (0, ["checkov gate: 1 stacks, 1 passed checks, 0 failed, 1 excepted"])
-
-
-def test_main_expired_exception_fails_with_today(tmp_path, capsys):
-    d = stack(tmp_path, [exc(expires="2027-06-30")])
-    rc, out = run_main(capsys, d, "--today", "2027-07-01", "--checkov", fake_checkov(tmp_path, report([LOGGING])))
-    assert rc == 1
-    assert out[0].startswith(f"{d / 'cdk.tf.json'}: {BUCKET}: CKV_AWS_18 ")
-    assert "expired on 2027-06-30" in out[0]
-    assert out[-1] == "checkov gate: 1 stacks, 1 passed checks, 1 failed, 0 excepted"
-
-
-def test_main_unexcepted_and_unused(tmp_path, capsys):
-    d = stack(tmp_path, [exc(check="CKV_AWS_21")])
-    rc, out = run_main(capsys, d, "--checkov", fake_checkov(tmp_path, report([LOGGING])))
-    assert rc == 1
-    assert any(line.endswith("(not excepted)") for line in out)
-    assert any("exceptions.json: aws_s3_bucket.data_raw: CKV_AWS_21 unused exception" in line for line in out)
-
-
-@pytest.mark.parametrize("stdout, rc, why", [
-    ("Traceback (most recent call last):\n  boom\n", 1, "checkov output is not JSON"),
-    ("", 2, "checkov crashed (exit 2)"),
-    (report(passed=0), 0, "checkov scanned no resources"),
-    (report(passed=0, parsing_errors=["/tmp/x/s0/cdk.tf.json"]), 0, "could not parse"),
-    (json.dumps({"passed": 0, "failed": 0, "parsing_errors": 0}), 0, "checkov scanned nothing"),
-])
-def test_checkov_trouble_is_never_a_pass(tmp_path, capsys, stdout, rc, why):
-    code, out = run_main(capsys, stack(tmp_path), "--checkov", fake_checkov(tmp_path, stdout, rc))
-    assert code == 1
-    assert any(why in line for line in out), out
-
-
-def test_usage_errors_exit_2(tmp_path, capsys, monkeypatch):
-    d = stack(tmp_path)
-    assert gate.main([str(tmp_path / "missing")]) == 2
-    assert gate.main([str(d), "--today", "2027-13-01", "--checkov", sys.executable]) == 2
-    monkeypatch.setenv("MLOPS_CHECKOV", str(tmp_path / "nope"))
-    assert gate.main([str(d)]) == 2
-    assert "MLOPS_CHECKOV" in capsys.readouterr().err
+@pytest.mark.parametrize("indent", [1, 2, 4])
+def test_block_lines_read_the_file_as_compile_wrote_it(indent):
+    text = json.dumps(DOC, indent=indent)
+    lines = gate.block_lines(text)
+    assert sorted(lines) == ["aws_s3_bucket.b", "aws_sqs_queue.b", "data.aws_iam_policy_document.p"]
+    assert text.splitlines()[lines["aws_sqs_queue.b"] - 1] == " " * 3 * indent + '"b": {'
 
 
 def test_find_checkov_order(tmp_path):
@@ -203,13 +152,31 @@ def test_find_checkov_order(tmp_path):
     other.write_text("#!/bin/sh\n")
     other.chmod(0o755)
     env = {"PATH": "", "MLOPS_CHECKOV": str(other)}
-    assert gate.find_checkov(sys.executable, env, tmp_path) == sys.executable
-    assert gate.find_checkov(None, env, tmp_path) == str(other)
-    assert gate.find_checkov(None, {"PATH": ""}, tmp_path) == str(venv)
-    with pytest.raises(gate.UsageError, match="checkov not found"):
-        gate.find_checkov(None, {"PATH": ""}, tmp_path / "empty")
+    assert gate.find_checkov(sys.executable, env, [tmp_path]) == sys.executable
+    assert gate.find_checkov(None, env, [tmp_path]) == str(other)
+    assert gate.find_checkov(None, {"PATH": ""}, [tmp_path / "empty", tmp_path]) == str(venv)
+    with pytest.raises(gate.UsageError, match=r"checkov not found: .*pip install checkov==3\.3\.30"):
+        gate.find_checkov(None, {"PATH": ""}, [tmp_path / "empty"])
     with pytest.raises(gate.UsageError, match="--checkov"):
-        gate.find_checkov(str(tmp_path / "nope"), env, tmp_path)
+        gate.find_checkov(str(tmp_path / "nope"), env, [tmp_path])
+
+
+def test_find_checkov_falls_back_to_path(tmp_path):
+    on_path = tmp_path / "bin" / "checkov"
+    on_path.parent.mkdir()
+    on_path.write_text("#!/bin/sh\n")
+    on_path.chmod(0o755)
+    assert gate.find_checkov(None, {"PATH": str(on_path.parent)}, [tmp_path / "empty"]) == str(on_path)
+
+
+def test_find_checkov_looks_beside_the_running_environment_by_default(monkeypatch, tmp_path):
+    venv = tmp_path / "project" / ".venv-checkov" / "bin" / "checkov"
+    venv.parent.mkdir(parents=True)
+    venv.write_text("#!/bin/sh\n")
+    venv.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "project" / ".venv"))
+    assert gate.find_checkov(None, {"PATH": ""}) == str(venv)
 
 
 # --- real checkov ------------------------------------------------------------------
@@ -223,25 +190,53 @@ EXPECTED = {
 }
 
 
-@pytest.mark.slow  # starts checkov
-def test_real_checkov_on_insecure_stack(tmp_path):
-    checkov = real_checkov()
+def insecure_stack(tmp_path) -> Path:
     d = tmp_path / "generated" / "dev"
     d.mkdir(parents=True)
     shutil.copy(CASES / "insecure_stack" / "cdk.tf.json", d / "cdk.tf.json")
+    return d
 
-    problems, counts = gate.gate([d], TODAY, checkov)
+
+def mlops_gate(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "mlops.cli", "gate", *map(str, args)],
+                          capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+@pytest.mark.slow  # starts checkov
+def test_real_checkov_on_insecure_stack(tmp_path):
+    checkov = real_checkov()
+    d = insecure_stack(tmp_path)
+
+    report = gate.scan([d], TODAY, checkov)
     line = re.compile(rf"^{re.escape(str(d / 'cdk.tf.json'))}: (\S+): (CKV\S+) .* \(not excepted\)$")
-    found = {m.groups() for m in map(line.match, problems) if m}
-    assert len(found) == len(problems), problems  # nothing but unexcepted failures
+    found = {m.groups() for m in map(line.match, report.problems) if m}
+    assert len(found) == len(report.problems), report.problems  # nothing but unexcepted failures
     assert EXPECTED <= found
-    assert counts["passed"] > 0 and counts["failed"] == len(found)
+    assert report.counts["passed"] > 0 and report.counts["failed"] == len(found)
+    assert all(f.line is not None for f in report.findings)  # each points at its block in the stack
 
     (d / "exceptions.json").write_text(json.dumps({"exceptions": [
         exc(check=check, resource=address, reason="test fixture", expires="2099-12-31", declared_by="test")
         for address, check in sorted(found)]}))
-    run = subprocess.run([sys.executable, str(SCRIPT), str(d), "--checkov", checkov],
-                         capture_output=True, text=True, timeout=600)
+    run = mlops_gate(d, "--checkov", checkov)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.strip() == (f"checkov gate: 1 stacks, {counts['passed']} passed checks, "
+    assert run.stdout.strip() == (f"mlops gate: 1 stacks, {report.counts['passed']} passed checks, "
                                   f"0 failed, {len(found)} excepted")
+
+
+@pytest.mark.slow  # starts checkov
+def test_real_checkov_findings_as_sarif(tmp_path):
+    checkov = real_checkov()
+    d = insecure_stack(tmp_path)
+    (d / "exceptions.json").write_text(json.dumps({"exceptions": [
+        exc(check=check, resource=address, reason="test fixture", expires="2099-12-31", declared_by="test")
+        for address, check in sorted(EXPECTED - {(BUCKET, "CKV_AWS_18")})] + [exc(check="CKV_AWS_1")]}))
+    run = mlops_gate("generated/dev", "--checkov", checkov, "--format", "sarif", cwd=tmp_path)
+    assert run.returncode == 4, run.stdout + run.stderr
+    sarif = json.loads(run.stdout)
+    assert sarif_schema.errors(sarif) == []
+    results = {(r["ruleId"], r["properties"]["status"], r["locations"][0]["physicalLocation"]["artifactLocation"]
+                ["uri"]) for r in sarif["runs"][0]["results"]}
+    assert ("CKV_AWS_18", "failed", "generated/dev/cdk.tf.json") in results
+    assert ("mlops-gate/unused-exception", "unused", "generated/dev/exceptions.json") in results
+    assert {rule for rule, _, _ in results} <= {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}

@@ -15,6 +15,6 @@ def test_every_generated_stack_passes_the_gate() -> None:
     checkov = real_checkov()
     stacks = [p.parent for p in STACKS]
     assert len(stacks) >= 10
-    problems, counts = gate.gate(stacks, dt.date.today(), checkov)
-    assert problems == []
-    assert counts["passed"] > 0
+    report = gate.scan(stacks, dt.date.today(), checkov)
+    assert report.problems == []
+    assert report.counts["passed"] > 0
