@@ -20,7 +20,7 @@ from mlops.module_api import BuildContext, literal, module, tf_name
 
 from mlops_modules.data.exports import Bucket, Data
 
-from . import baseline_plan, card, deploy, packages, scripts, stepfunctions, triggers
+from . import baseline_plan, card, deploy, grants, packages, scripts, stepfunctions, triggers
 from .catalog import DEFAULT_ENDPOINT
 from .checks import check
 from .definition import Inputs, training_steps
@@ -61,6 +61,7 @@ def _model(ctx: BuildContext, name: str, model: dict) -> Model:
     target, pipeline = _orchestrate(ctx, name, model, inputs, depends, group, path)
     triggers.build(ctx, name, model, target)
     endpoint = deploy.build(ctx, name, model, group_name)
+    grants.group_policy(ctx, name, group, [])
     ctx.output(f"model_{tf_name(name)}_package_group", group.ref("model_package_group_name"),
                f"Model package group of {name}")
     return Model(group=group, group_name=group.attrs["model_package_group_name"], output=output, dataset_uri=inputs.dataset_uri, pipeline=pipeline,
@@ -151,5 +152,6 @@ MODULE = module(
         "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target",
         "aws_appautoscaling_policy", "data.aws_iam_policy_document", "data.aws_sagemaker_prebuilt_ecr_image",
         "aws_sagemaker_model_card", "aws_s3_object", "aws_codebuild_project", "aws_codepipeline",
+        "aws_sagemaker_model_package_group_policy",
     }),
 )
