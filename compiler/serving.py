@@ -22,6 +22,7 @@ made by AWS.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,14 +52,25 @@ def granted(sid: str, actions: Iterable[str], resources: Iterable[str], server: 
                      conditions=[*conditions, ("ArnEquals", "aws:PrincipalArn", sorted(set(roles)))])
 
 
+def sid(server: Environment, what: str, entry: str = "") -> str:
+    """A statement id naming the serving environment and, where one policy has a
+    statement per model, the spec entry (ids are letters and digits)."""
+    words = [server.name, *re.split(r"[^A-Za-z0-9]+", entry)]
+    return "".join(word[:1].upper() + word[1:] for word in words) + what
+
+
+def through_s3(env: Environment) -> tuple:
+    """The condition that lets a key be used through S3 in `env`'s region, and no other way."""
+    return ("StringEquals", "kms:ViaService", [f"s3.{env.region}.amazonaws.com"])
+
+
 def decrypt_through_s3(sid: str, trained_in: Environment, alias: str) -> dict[str, Any]:
     """What a serving role needs to read objects the training environment encrypted with
     its key `alias` (`alias/<name>`): kms:Decrypt on that account's keys that carry the
     alias (kms:ResourceAliases takes alias names, IAM policies only), through S3 only.
     The training environment's key policy must grant the role too."""
     return statement(sid, ["kms:Decrypt"], [trained_in.arn("kms", "key/*")], conditions=[
-        ("ForAnyValue:StringEquals", "kms:ResourceAliases", [alias]),
-        ("StringEquals", "kms:ViaService", [f"s3.{trained_in.region}.amazonaws.com"])])
+        ("ForAnyValue:StringEquals", "kms:ResourceAliases", [alias]), through_s3(trained_in)])
 
 
 def check(data: Mapping[str, Any]) -> list[SpecError]:

@@ -4,7 +4,7 @@ Every key has rotation on, a 30-day deletion window by default and an explicit k
 policy: the account administers it through IAM (no `kms:*`; grants only for AWS
 resources), and only the principals the policy names use it: every role mlops creates
 whose policy uses the key (found when every module has built; a role granted kms
-actions on anything but an mlops key is a build error), the roles `keys.users` lists,
+actions on anything but an mlops key or another account's key is a build error), the roles `keys.users` lists,
 CloudWatch Logs for this account's log groups, the services other modules ask for
 (`BuildContext.allow_key_use`), and Terraform, through the services that encrypt what
 it creates. Other modules read the key ARNs from its export, `Keys` (`exports.py`).
@@ -17,9 +17,7 @@ import json
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, module, tf_name
 
-from .exports import Keys
-
-PLATFORM = "platform"
+from .exports import PLATFORM, Keys, alias
 
 ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias",
@@ -123,10 +121,19 @@ def _role_uses(stack, key_names: dict[str, str]) -> dict[str, dict[str, set[str]
             if st["effect"] != "Allow" or not kms:
                 continue
             for resource in st.get("resources", []):
+                if _elsewhere(resource, stack.env):  # another account's key: its own key policy names the role
+                    continue
                 if resource not in key_names:  # a key this module cannot name the role in
                     raise ValueError(f"{attachment.address} grants {sorted(kms)} on {resource}, not on an mlops key")
                 uses.setdefault(key_names[resource], {}).setdefault(role_arn, set()).update(kms)
     return uses
+
+
+def _elsewhere(resource: str, env) -> bool:
+    """Whether `resource` is a key ARN of another account (the environment a serving
+    environment serves from, mlops.serving)."""
+    parts = resource.split(":")
+    return len(parts) > 4 and parts[0] == "arn" and parts[4] != env.account
 
 
 def _address(reference: str) -> str:
@@ -189,7 +196,7 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
     ctx.resource(
         "aws_kms_alias",
         tf_name(name),
-        {"name": f"alias/{project}-{env.name}-{name}", "target_key_id": key.ref("key_id")},
+        {"name": alias(project, env.name, name), "target_key_id": key.ref("key_id")},
         path=path,
     )
     ctx.output(f"kms_key_{tf_name(name)}_arn", key.ref("arn"), f"ARN of the {name} KMS key")

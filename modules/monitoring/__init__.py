@@ -4,7 +4,8 @@ build and its checks.
 Per environment, the alerts topic (`topic.py`). Per deployed model:
 - alarms on the endpoint's latency, errors and invocations (`endpoint_alarms.py`) and a
   dashboard (`dashboard.py`);
-- the baselines of each version, kept for its monitors (`baselines.py`);
+- the baselines of each version, kept for its monitors (`baselines.py`), and read by the
+  monitors of the environments that serve this one's versions (`served.py`);
 - monitors of data quality with the drift loop (`data_quality.py`, `retraining.py`),
   model quality (`model_quality.py`), bias (`bias.py`) and explainability
   (`explainability.py`), run by mlops's own engine (`pipeline.py`, the default;
@@ -20,7 +21,7 @@ from mlops.module_api import BuildContext, Environment, module
 from mlops_modules.models.exports import Model
 
 from . import (baselines, bias, clarify, dashboard, data_quality, endpoint_alarms, explainability, model_quality,
-               pipeline, retraining, topic)
+               pipeline, retraining, served, topic)
 from .exports import MLOPS, MLOPS_KINDS, Monitoring, engine_of, plan
 
 
@@ -31,8 +32,9 @@ def build(ctx: BuildContext) -> None:
     for name in sorted(ctx.section["models"]):
         monitors, model = ctx.section["models"][name], models[name]
         endpoint_alarms.build(ctx, name, monitors["alarms"], model.endpoint, alerts)
-        if model.baselines:
+        if model.baselines and not model.trained_in:  # kept where the model trains
             baselines.archiver(ctx, name, model)
+            served.share(ctx, name, model)
         if engine_of(ctx.section, name) == MLOPS:
             pipeline.build(ctx, name, monitors, alerts, model)
         else:
@@ -69,6 +71,7 @@ def check(spec, env: Environment) -> list[SpecError]:
         capture = bool(models[name]["endpoint"]["data_capture_percent"])
         errors += baselines.check(spec, name, settings, engine)
         errors += retraining.check(name, settings)
+        errors += served.check(env, name, settings, engine)
         errors += data_quality.check(spec, name, settings, engine, capture)
         errors += model_quality.check(spec, name, settings, engine, capture)
         errors += bias.check(spec, env, name, settings, engine, capture)
@@ -87,7 +90,7 @@ def services(spec) -> set[str]:
 
 
 MODULE = module(
-    __name__, build=build, check=check, services=services, plan=plan,
+    __name__, build=build, check=check, services=services, plan=plan, check_environments=served.check_environments,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",
