@@ -44,12 +44,13 @@ def serving(spec: Mapping[str, Any], env: Environment) -> list[Environment]:
 
 
 def granted(sid: str, actions: Iterable[str], resources: Iterable[str], server: Environment,
-            roles: Iterable[str], conditions: Iterable[tuple] = ()) -> dict[str, Any]:
-    """A resource-policy statement of the training environment letting exactly `roles`
-    (ARNs in `server`'s account) do `actions`: the account as principal, narrowed by
-    aws:PrincipalArn (see the module docstring for why not the role as principal)."""
+            arns: Iterable[str], conditions: Iterable[tuple] = (), key: str = "aws:PrincipalArn") -> dict[str, Any]:
+    """A resource-policy statement of the training environment letting exactly the roles
+    `arns` (in `server`'s account) do `actions`: the account as principal, narrowed by
+    aws:PrincipalArn (see the module docstring for why not the role as principal); or,
+    with `key` aws:SourceArn, narrowed to the rules `arns` of that account (an event bus)."""
     return statement(sid, actions, list(resources), principals={"AWS": [server.arn("iam", "root", region=False)]},
-                     conditions=[*conditions, ("ArnEquals", "aws:PrincipalArn", sorted(set(roles)))])
+                     conditions=[*conditions, ("ArnEquals", key, sorted(set(arns)))])
 
 
 def sid(server: Environment, what: str, entry: str = "") -> str:

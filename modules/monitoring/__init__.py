@@ -6,7 +6,8 @@ Per environment, the alerts topic (`topic.py`). Per deployed model:
   dashboard (`dashboard.py`);
 - the baselines of each version, kept for its monitors (`baselines.py`), and read by the
   monitors of the environments that serve this one's versions (`served.py`);
-- monitors of data quality with the drift loop (`data_quality.py`, `retraining.py`),
+- monitors of data quality with the drift loop (`data_quality.py`, `retraining.py`; from
+  the environments serving this one's versions too, `served.py`),
   model quality (`model_quality.py`), bias (`bias.py`) and explainability
   (`explainability.py`), run by mlops's own engine (`pipeline.py`, the default;
   `alarms.py` for what it publishes) or by Model Monitor and Clarify (`clarify.py` and
@@ -28,7 +29,7 @@ from .exports import MLOPS, MLOPS_KINDS, Monitoring, engine_of, plan
 def build(ctx: BuildContext) -> None:
     alerts = topic.build(ctx)
     ctx.export(Monitoring(topic=alerts))
-    models = ctx.imported("models.models")
+    models, retrained = ctx.imported("models.models"), []
     for name in sorted(ctx.section["models"]):
         monitors, model = ctx.section["models"][name], models[name]
         endpoint_alarms.build(ctx, name, monitors["alarms"], model.endpoint, alerts)
@@ -39,7 +40,11 @@ def build(ctx: BuildContext) -> None:
             pipeline.build(ctx, name, monitors, alerts, model)
         else:
             _model_monitor(ctx, name, monitors, alerts, model)
+        if not model.trained_in and monitors.get("data_quality") and retraining.enabled(monitors["on_drift"]):
+            served.listen(ctx, name, ("monitoring", "models", name, "on_drift"))  # drift where it is served
+            retrained.append(name)
         dashboard.build(ctx, name, monitors["alarms"], model.endpoint)
+    served.bus_policy(ctx, retrained)
 
 
 def _model_monitor(ctx: BuildContext, name: str, monitors: dict, alerts, model: Model) -> None:
@@ -99,5 +104,5 @@ MODULE = module(
                      "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
                      "awscc_sagemaker_model_quality_job_definition", "awscc_sagemaker_model_bias_job_definition",
                      "awscc_sagemaker_model_explainability_job_definition", "aws_s3_object",
-                     "aws_sagemaker_pipeline", "aws_scheduler_schedule"}),
+                     "aws_sagemaker_pipeline", "aws_scheduler_schedule", "aws_cloudwatch_event_bus_policy"}),
 )
