@@ -3,7 +3,9 @@ account, region, stack and output directory), as modules' builds and checks get 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,9 @@ class Environment:
     account: str
     region: str
     role_arn: str | None = None
+    # The environment whose model versions this one serves (`serves_from`); None when it
+    # trains its own (mlops.serving says what each side then builds and grants).
+    serves_from: str | None = None
 
     @property
     def partition(self) -> str:
@@ -32,3 +37,14 @@ def partition(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
+
+
+def environment(data: Mapping[str, Any], name: str) -> Environment:
+    """Environment `name` of a spec that passed the schema (the role as an ARN)."""
+    env = data["environments"][name]
+    region = env.get("region") or data["region"]
+    role = env.get("role")
+    if role and not role.startswith("arn:"):
+        role = f"arn:{partition(region)}:iam::{env['account']}:role/{role}"
+    return Environment(name=name, account=env["account"], region=region, role_arn=role,
+                       serves_from=env.get("serves_from"))

@@ -87,6 +87,12 @@ def deny_insecure_transport(resources: list[str]) -> dict[str, Any]:
     )
 
 
+def service_role_name(project: str, env_name: str, name: str) -> str:
+    """The name `service_role` gives role `name` of an environment (its Terraform name,
+    `_` written `-`), which another environment's grants name too (mlops.serving)."""
+    return fit(f"{project}-{env_name}-{name.replace('_', '-')}", 64)
+
+
 def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]], *, path: tuple,
                  role_name: str | None = None, source_arn: str | None = None, pin_account: bool = True,
                  accepted: Iterable[tuple[str, str]] = ()):
@@ -108,7 +114,7 @@ def service_role(ctx, name: str, service: str, statements: list[dict[str, Any]],
     )), path=path)
     project = ctx.spec["project"]
     attrs = {
-        "name": role_name or fit(f"{project}-{env.name}-{name.replace('_', '-')}", 64),
+        "name": role_name or service_role_name(project, env.name, name),
         "assume_role_policy": trust.ref("json"),
     }
     attrs.update(ctx.role_settings)

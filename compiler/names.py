@@ -69,9 +69,10 @@ NAMES: dict[str, tuple[str, tuple[str, ...], str]] = {
 # subscriptions), Terraform adds a unique suffix (`name_prefix`), or they are a setting
 # of one named parent (a bucket's policy, a repository's lifecycle policy).
 UNNAMED = frozenset({
-    "aws_appautoscaling_target", "aws_cloudwatch_event_target", "aws_codecommit_approval_rule_template_association",
-    "aws_default_security_group", "aws_ecr_lifecycle_policy", "aws_eip", "aws_flow_log", "aws_internet_gateway",
-    "aws_kms_key", "aws_nat_gateway", "aws_route", "aws_route_table", "aws_route_table_association",
+    "aws_appautoscaling_target", "aws_cloudwatch_event_bus_policy", "aws_cloudwatch_event_target",
+    "aws_codecommit_approval_rule_template_association", "aws_default_security_group", "aws_ecr_lifecycle_policy",
+    "aws_ecr_repository_policy", "aws_eip", "aws_flow_log", "aws_internet_gateway", "aws_kms_key", "aws_nat_gateway",
+    "aws_route", "aws_route_table", "aws_route_table_association",
     "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_logging", "aws_s3_bucket_notification",
     "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy",
     "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration",

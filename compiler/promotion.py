@@ -16,10 +16,9 @@ from .registry_client import Version
 
 
 def training_environment(data: Mapping[str, Any], env: str) -> str:
-    """The environment whose registry holds the versions `env` serves. Every environment
-    trains its own models today; the commands ask this, so an environment that serves
-    another's versions changes only this answer."""
-    return env
+    """The environment whose registry holds the versions `env` serves: the one its
+    `serves_from` names (mlops.serving), else `env` itself."""
+    return data["environments"][env].get("serves_from") or env
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import arns, declared
+from . import arns, declared, serving
 from .awsapi import tags
 from .errors import SpecError, SpecPath
-from .module_api import Environment, Module, partition
+from .environment import Environment, environment
+from .module_api import Module
 from .overrides import merge
 from .validate import validate
 
@@ -48,10 +49,14 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     modules = tuple(modules)
     resolved: list[Resolved] = []
     errors: dict[tuple, SpecError] = {}
+    # Modules' checks may rely on serves_from naming an environment that trains.
+    served = serving.check(data)
+    for error in served:
+        errors.setdefault((error.path, error.message), error)
     for name in sorted(data["environments"]):
         one, found = _resolve_one(data, name, schema)
         if not found:
-            found = arns.check(one.spec, one.env) + tags.check(one.spec) + _checks(one, modules)
+            found = arns.check(one.spec, one.env) + tags.check(one.spec) + ([] if served else _checks(one, modules))
         for error in found:
             error = moved(one, error)
             errors.setdefault((error.path, error.message), error)
@@ -91,15 +96,6 @@ def _checks(one: Resolved, modules: tuple[Module, ...]) -> list[SpecError]:
 def moved(one: Resolved, error: SpecError) -> SpecError:
     """The same error, pointing at the line of mlops.yaml that wrote the value."""
     return SpecError(one.origin(error.path), error.message, error.hint, error.position, error.key)
-
-
-def environment(data: Mapping[str, Any], name: str) -> Environment:
-    env = data["environments"][name]
-    region = env.get("region") or data["region"]
-    role = env.get("role")
-    if role and not role.startswith("arn:"):
-        role = f"arn:{partition(region)}:iam::{env['account']}:role/{role}"
-    return Environment(name=name, account=env["account"], region=region, role_arn=role)
 
 
 def _resolve_one(data: Mapping[str, Any], name: str, schema: dict) -> tuple[Resolved, list[SpecError]]:

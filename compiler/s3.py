@@ -61,6 +61,15 @@ def bucket(ctx: BuildContext, name: str, s3_name: str, path: tuple, *, kms_key: 
     return b
 
 
+def allow(ctx: BuildContext, b: Resource, granted: dict[str, Any]) -> None:
+    """Add the statement `granted` to the policy of bucket `b` (made by `bucket`), for a
+    module that builds after the bucket's: the roles of an environment that serves
+    versions trained here reading their artifacts, say. A statement asked twice is kept once."""
+    statements = ctx.stack.get(f"data.aws_iam_policy_document.bucket_{b.name}").attrs["statement"]
+    if granted not in statements:
+        statements.append(granted)
+
+
 def lifecycle(ctx: BuildContext, b: Resource, path: tuple, *, noncurrent_days: int,
               expire_days: int | None = None, infrequent_access_days: int | None = None) -> None:
     rule: dict[str, Any] = {

@@ -12,7 +12,10 @@ from the rule's own pattern:
 - CloudWatch Alarm State Change (mlops engine drift): the model's data-quality
   violations alarm entering ALARM;
 - SageMaker Model Building Pipeline Execution Status Change: the monitoring pipeline
-  of the model failing.
+  of the model failing;
+- CloudWatch Alarm State Change forwarded from an environment that serves this one's
+  versions (`served_drift_<env>_<model>`): its violations alarm entering ALARM, in its
+  account, read from its own stack (another environment of the same case).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ KINDS = {
     "CloudWatch Alarm State Change": "alarm",
     "SageMaker Model Building Pipeline Execution Status Change": "pipeline",
 }
+SERVED = "served_drift_"  # a training environment's rule for drift in the environments serving from it
 SCHEDULES = {"drift_": "data_quality", "model_quality_violations_": "model_quality", "bias_violations_": "bias",
              "explainability_violations_": "explainability"}
 
@@ -51,7 +55,7 @@ def _rules():
         for name, rule in sorted(resources.get("aws_cloudwatch_event_rule", {}).items()):
             pattern = json.loads(rule["event_pattern"])
             kind = KINDS.get((pattern.get("detail-type") or [""])[0])
-            if kind:
+            if kind and not name.startswith(SERVED):
                 yield pytest.param(kind, name, pattern, resources, id=f"{path.relative_to(ROOT).parent}:{name}")
 
 
@@ -128,3 +132,61 @@ def test_the_matcher_is_not_blind():
     del loose["detail"]
     _, other = _cases(kind, name, resources)
     assert any(EventPattern.load(json.dumps(loose)).matches_event(e) for e in other)
+
+
+def _served_rules():
+    for path in STACKS:
+        for name, rule in sorted(json.loads(path.read_text()).get("resource", {}).get("aws_cloudwatch_event_rule", {}).items()):
+            if name.startswith(SERVED):
+                yield pytest.param(path, name, json.loads(rule["event_pattern"]), id=f"{path.relative_to(ROOT).parent}:{name}")
+
+
+SERVED_RULES = list(_served_rules())
+
+
+def _forwarded(path: Path, name: str) -> list[tuple[str, str, str, str]]:
+    """(rule name, account, region, alarm ARN) for each other environment of the case
+    whose stack forwards a model's drift (a `drift_<model>_forward` target), read from
+    that stack; the rule of this stack for it is `served_drift_<env>_<model>`."""
+    found = []
+    for other in [p for p in STACKS if p.parent.parent == path.parent.parent]:
+        stack = json.loads(other.read_text())
+        provider = stack["provider"]["aws"][0]
+        account, region = provider["allowed_account_ids"][0], provider["region"]
+        for target in stack["resource"].get("aws_cloudwatch_event_target", {}) if other != path else ():
+            if target.startswith("drift_") and target.endswith("_forward"):
+                model = target.removeprefix("drift_").removesuffix("_forward")
+                alarm = stack["resource"]["aws_cloudwatch_metric_alarm"][f"{model}_data_quality_violations"]["alarm_name"]
+                found.append((f"{SERVED}{other.parent.name}_{model}", account, region,
+                              f"arn:aws:cloudwatch:{region}:{account}:alarm:{alarm}"))
+    return found
+
+
+def _alarm_event(account: str, region: str, arn: str, value: str = "ALARM") -> dict:
+    event = _event("cloudwatch-alarm-state-change", resources=[arn],
+                   state={**_event("cloudwatch-alarm-state-change")["detail"]["state"], "value": value})
+    return {**event, "account": account, "region": region}
+
+
+def test_there_are_served_drift_rules():
+    assert SERVED_RULES, "no golden stack retrains on drift found where its versions are served"
+
+
+@pytest.mark.parametrize("path, name, pattern", SERVED_RULES)
+def test_a_served_drift_rule_matches_its_serving_alarm_and_nothing_else(path, name, pattern):
+    """The alarm of the one serving environment the rule is for, in its account, entering
+    ALARM; never another state, another serving environment's account or alarm, the
+    training account itself, or another alarm."""
+    matcher = EventPattern.load(json.dumps(pattern))
+    forwarded = _forwarded(path, name)
+    assert len(forwarded) >= 2, "the test needs two serving environments to tell apart"
+    (_, account, region, arn), = [f for f in forwarded if f[0] == name]
+    own = json.loads(path.read_text())["provider"]["aws"][0]["allowed_account_ids"][0]
+    assert matcher.matches_event(_alarm_event(account, region, arn)), (name, arn)
+    others = [event for rule, other_account, _, other_arn in forwarded if rule != name
+              for event in (_alarm_event(other_account, region, other_arn), _alarm_event(account, region, other_arn),
+                            _alarm_event(other_account, region, arn))]
+    for event in (_alarm_event(account, region, arn, "OK"), _alarm_event(account, region, arn, "INSUFFICIENT_DATA"),
+                  _alarm_event(own, region, arn), _alarm_event(account, region, arn.replace("-violations", "-other")),
+                  *others):
+        assert not matcher.matches_event(event), (name, event["account"], event["resources"], event["detail"]["state"])

@@ -180,3 +180,20 @@ def test_an_unreachable_registry_is_an_error_not_a_traceback(spec, tmp_path):
     assert done.stderr.startswith("mlops: cannot read the registry of prod: ") and "Traceback" not in done.stderr
     assert spec.read_text() == SPEC
 
+
+
+def test_a_serving_environment_promotes_a_version_of_the_training_registry(registry, spec, tmp_path):
+    """prod serves dev's versions (serves_from): promote and versions ask dev's group,
+    and the override pinned is prod's."""
+    served = SPEC.replace("role: mlops-deploy, overrides:", "role: mlops-deploy, serves_from: dev, overrides:")
+    assert served != SPEC
+    spec.write_text(served)
+    done = _mlops(tmp_path, registry, "promote", "churn", "4", "--to", "prod")
+    assert done.returncode == 1 and "validation:auc was 0.75" in done.stderr and spec.read_text() == served
+    done = _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "prod")
+    assert done.returncode == 0, done.stderr
+    assert "model-package/shop-dev-churn/1" in done.stdout
+    assert "models: {churn: {endpoint: {model_version: 1}}}" in spec.read_text()
+    listed = _mlops(tmp_path, registry, "versions", "churn")  # only dev trains now
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith("shop-dev-churn (dev: account") and listed.stdout.splitlines()[-1].endswith("prod")

@@ -4,8 +4,9 @@
   default_tags like every tag);
 - a permissions boundary on every role mlops creates (through `role_settings`, which
   `mlops.iam.service_role` applies to every role);
-- registry readers: a resource policy on every model package group that lets the named
-  environments' accounts read the group and its versions, and nothing more;
+- registry readers: the named environments' accounts may read every model package group
+  and its versions, and nothing more (the models module writes each group's one resource
+  policy, from this module's plan, `exports.py`);
 - environment rules (`rules.py`);
 - the audit trail (`audit.py`): a multi-region CloudTrail with S3 data events on the
   dataset buckets.
@@ -17,48 +18,15 @@ from __future__ import annotations
 
 from mlops.arns import in_account
 from mlops.errors import SpecError, did_you_mean
-from mlops.iam import document, statement
-from mlops.module_api import BuildContext, Environment, module, tf_name
+from mlops.module_api import BuildContext, Environment, module
 from mlops.s3 import MAX_NAME, bucket_name
 
 from . import audit, rules
-
-READ_REGISTRY = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+from .exports import plan
 
 
 def build(ctx: BuildContext) -> None:
     audit.build(ctx)
-    _registry_policies(ctx)
-
-
-def _registry_policies(ctx: BuildContext) -> None:
-    readers = _reader_accounts(ctx.spec, ctx.env)
-    models = ctx.imported("models.models", {})
-    if not readers or not models:
-        return
-    env = ctx.env
-    path = ("governance", "registry_readers")
-    roots = [f"arn:{env.partition}:iam::{account}:root" for account in readers]
-    for name in sorted(models):
-        group, group_name = models[name].group, models[name].group_name
-        policy = ctx.data("aws_iam_policy_document", tf_name("registry", name), document(statement(
-            "ReadersReadVersions", READ_REGISTRY,
-            [env.arn("sagemaker", f"model-package-group/{group_name}"), env.arn("sagemaker", f"model-package/{group_name}/*")],
-            principals={"AWS": roots},
-        )), path=path)
-        ctx.resource("aws_sagemaker_model_package_group_policy", tf_name(name), {
-            "model_package_group_name": group.ref("model_package_group_name"),
-            "resource_policy": policy.ref("json"),
-        }, path=path)
-
-
-def _reader_accounts(spec, env: Environment) -> list[str]:
-    environments = {name: e["account"] for name, e in spec["environments"].items()}
-    accounts = set()
-    for reader in spec["governance"]["registry_readers"]:
-        accounts.add(environments[reader] if reader in environments else reader)
-    accounts.discard(env.account)
-    return sorted(accounts)
 
 
 def check(spec, env: Environment) -> list[SpecError]:
@@ -96,10 +64,10 @@ def role_settings(spec, env: Environment) -> dict:
 
 
 MODULE = module(
-    __name__, build=build, check=check, role_settings=role_settings,
+    __name__, build=build, check=check, role_settings=role_settings, plan=plan,
     after=("keys", "data", "models"),
     emits=frozenset({
-        "aws_sagemaker_model_package_group_policy", "data.aws_iam_policy_document", "aws_cloudtrail",
+        "data.aws_iam_policy_document", "aws_cloudtrail",
         "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
         "aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",
         "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning",

@@ -4,10 +4,11 @@ Every key has rotation on, a 30-day deletion window by default and an explicit k
 policy: the account administers it through IAM (no `kms:*`; grants only for AWS
 resources), and only the principals the policy names use it: every role mlops creates
 whose policy uses the key (found when every module has built; a role granted kms
-actions on anything but an mlops key is a build error), the roles `keys.users` lists,
-CloudWatch Logs for this account's log groups, the services other modules ask for
-(`BuildContext.allow_key_use`), and Terraform, through the services that encrypt what
-it creates. Other modules read the key ARNs from its export, `Keys` (`exports.py`).
+actions on anything but an mlops key, or a key of the environment it serves from, is a
+build error), the roles `keys.users` lists, CloudWatch Logs for this account's log
+groups, the services other modules ask for (`BuildContext.allow_key_use`: the roles of
+environments serving this one's versions, say), and Terraform, through the services
+that encrypt what it creates. Other modules read the key ARNs from its export, `Keys` (`exports.py`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import json
 
 from mlops.iam import document, statement
 from mlops.module_api import BuildContext, module, tf_name
+from mlops.serving import training
 
-from .exports import Keys
-
-PLATFORM = "platform"
+from .exports import PLATFORM, Keys, alias
 
 ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias",
@@ -60,7 +60,8 @@ def build(ctx: BuildContext) -> None:
 def finalize(ctx: BuildContext) -> None:
     """Name, in each key's policy, every principal that uses the key and what it may do."""
     env, arns = ctx.env, ctx.imported("keys.arns")
-    uses = _role_uses(ctx.stack, {arn: name for name, arn in arns.items()})
+    trains = training(ctx.spec, env)  # whose keys roles here may use too, named in that environment's key policies
+    uses = _role_uses(ctx.stack, {arn: name for name, arn in arns.items()}, trains.arn("kms", "key/") if trains else None)
     for name in sorted(arns):
         statements = ctx.stack.get(f"data.aws_iam_policy_document.{tf_name('key', name)}").attrs["statement"]
         for asked in ctx.stack.key_statements.get(name, []):  # several state machines ask the same
@@ -110,8 +111,9 @@ def _principals(env, sid: str, actions, conditions: list) -> dict:
                      conditions=conditions)
 
 
-def _role_uses(stack, key_names: dict[str, str]) -> dict[str, dict[str, set[str]]]:
-    """key name -> role ARN -> the kms actions the role's inline policy allows on it."""
+def _role_uses(stack, key_names: dict[str, str], elsewhere: str | None) -> dict[str, dict[str, set[str]]]:
+    """key name -> role ARN -> the kms actions the role's inline policy allows on it; keys
+    whose ARN starts with `elsewhere` belong to the environment this one serves from."""
     documents = {r.address: r for r in stack.resources if r.data_source and r.type == "aws_iam_policy_document"}
     roles = {r.address: r for r in stack.resources if not r.data_source and r.type == "aws_iam_role"}
     uses: dict[str, dict[str, set[str]]] = {}
@@ -123,6 +125,8 @@ def _role_uses(stack, key_names: dict[str, str]) -> dict[str, dict[str, set[str]
             if st["effect"] != "Allow" or not kms:
                 continue
             for resource in st.get("resources", []):
+                if elsewhere and resource.startswith(elsewhere):
+                    continue
                 if resource not in key_names:  # a key this module cannot name the role in
                     raise ValueError(f"{attachment.address} grants {sorted(kms)} on {resource}, not on an mlops key")
                 uses.setdefault(key_names[resource], {}).setdefault(role_arn, set()).update(kms)
@@ -189,7 +193,7 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
     ctx.resource(
         "aws_kms_alias",
         tf_name(name),
-        {"name": f"alias/{project}-{env.name}-{name}", "target_key_id": key.ref("key_id")},
+        {"name": alias(project, env.name, name), "target_key_id": key.ref("key_id")},
         path=path,
     )
     ctx.output(f"kms_key_{tf_name(name)}_arn", key.ref("arn"), f"ARN of the {name} KMS key")

@@ -7,8 +7,10 @@ packages its scripts when it runs any (`packages.py`), a SageMaker pipeline (or 
 Functions state machine) whose definition mlops generates and checks against AWS's
 schema, with the baseline steps the monitoring module plans for the model
 (`baseline_plan.py`, `baselines.py`), retraining triggers, an approver when approval is
-automatic, and an endpoint for the version the environment pins (`deploy.py`). What
-other modules may use of it is `Models` (`exports.py`).
+automatic, and an endpoint for the version the environment pins (`deploy.py`); and who
+else may use what it trains (`grants.py`). An environment that serves another's versions
+(`serves_from`) builds only the endpoints and what they need (`served.py`). What other
+modules may use of it is `Models` (`exports.py`).
 """
 
 from __future__ import annotations
@@ -17,20 +19,28 @@ import json
 from importlib import resources
 
 from mlops.module_api import BuildContext, literal, module, tf_name
+from mlops.serving import training
 
 from mlops_modules.data.exports import Bucket, Data
 
-from . import baseline_plan, card, deploy, packages, scripts, stepfunctions, triggers
+from . import baseline_plan, card, deploy, grants, packages, scripts, served, stepfunctions, triggers
 from .catalog import DEFAULT_ENDPOINT
 from .checks import check
 from .definition import Inputs, training_steps
 from .exports import Model, Models, plan
+from .exports import group_name as group_name_of
 from .images import images, looked_up, processing_image, uses_processing
 from .to_pipeline import definition
 
 
 def build(ctx: BuildContext) -> None:
-    built = {name: _model(ctx, name, ctx.section[name]) for name in sorted(ctx.section)}
+    trains = training(ctx.spec, ctx.env)
+    if trains:
+        built = {name: served.build(ctx, name, ctx.section[name], trains) for name in sorted(ctx.section)}
+        served.inference_grants(ctx, built, trains)
+    else:
+        built = {name: _model(ctx, name, ctx.section[name]) for name in sorted(ctx.section)}
+        grants.build(ctx, built)
     ctx.export(Models(models=built, model_monitor_image=looked_up(ctx, "model_monitor"),
                       clarify_image=looked_up(ctx, "clarify")))
 
@@ -40,7 +50,7 @@ def _model(ctx: BuildContext, name: str, model: dict) -> Model:
     scripts, its training pipeline (or state machine) with the baseline steps its monitors
     ask for, retraining triggers, and the endpoint of the version the environment pins."""
     env, spec, path = ctx.env, ctx.spec, ("models", name)
-    group_name = f"{spec['project']}-{env.name}-{name}"
+    group_name = group_name_of(spec["project"], env.name, name)
     group = ctx.resource("aws_sagemaker_model_package_group", tf_name(name), {
         "model_package_group_name": group_name,
         "model_package_group_description": model["registry"].get("description") or f"Versions of {name}",
@@ -142,7 +152,7 @@ def services(spec) -> set[str]:
 
 
 MODULE = module(
-    __name__, build=build, check=check, services=services, plan=plan,
+    __name__, build=build, check=check, services=services, plan=plan, check_environments=served.check_environments,
     after=("keys", "network", "data", "repositories", "workspace"),
     emits=frozenset({
         "aws_sagemaker_model_package_group", "aws_sagemaker_pipeline", "aws_sfn_state_machine",
@@ -151,5 +161,6 @@ MODULE = module(
         "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target",
         "aws_appautoscaling_policy", "data.aws_iam_policy_document", "data.aws_sagemaker_prebuilt_ecr_image",
         "aws_sagemaker_model_card", "aws_s3_object", "aws_codebuild_project", "aws_codepipeline",
+        "aws_sagemaker_model_package_group_policy", "aws_ecr_repository_policy",
     }),
 )

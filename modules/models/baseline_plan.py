@@ -56,9 +56,8 @@ def _engine(ctx: BuildContext, name: str, training: dict, output: Bucket,
             monitors: Monitors) -> tuple[Plan | None, list, EngineCode]:
     """mlops's monitoring engine: Terraform uploads its files (the monitoring pipeline
     runs them too, so they are exported); only data quality has a baseline."""
-    prefix, objects = engine_baseline.upload(ctx, name, output, output.key_arn)
-    code_uri = f"s3://{output.ref('bucket')}/{prefix}"
-    engine = EngineCode(prefix=prefix, uri=code_uri, objects=tuple(objects), image=processing_image(ctx))
+    engine = engine_code(ctx, name, output)
+    objects, code_uri = list(engine.objects), engine.uri
     quality = monitors.data_quality
     if not quality:
         return None, objects, engine
@@ -70,6 +69,13 @@ def _engine(ctx: BuildContext, name: str, training: dict, output: Bucket,
     return Plan(monitor_image="", engine_data_quality={
         "code_uri": code_uri, "config_uri": f"s3://{output.ref('bucket')}/{config.attrs['key'].rsplit('/', 1)[0]}/",
         "dataset_uri": data.datasets[dataset].uri, "instance_type": quality["instance_type"]}), objects + [config], engine
+
+
+def engine_code(ctx: BuildContext, name: str, output: Bucket) -> EngineCode:
+    """mlops's monitoring engine, uploaded to the model's prefix of its output bucket."""
+    prefix, objects = engine_baseline.upload(ctx, name, output, output.key_arn)
+    return EngineCode(prefix=prefix, uri=f"s3://{output.ref('bucket')}/{prefix}", objects=tuple(objects),
+                      image=processing_image(ctx))
 
 
 def kept(found: Plan | None, name: str) -> dict[str, Baseline]:

@@ -1,18 +1,21 @@
 """Deployment: a real-time endpoint serving the model package version pinned for the
 environment (promotion is a reviewed change to mlops.yaml), with the platform key on
 the endpoint configuration, data capture to the capture bucket, and autoscaling
-between min and max instances. No version pinned, no endpoint."""
+between min and max instances. No version pinned, no endpoint. The version is one of
+this environment's registry, or of the environment it serves from (`served.py`)."""
 
 from __future__ import annotations
 
 from mlops.instances import has_local_storage
-from mlops.module_api import BuildContext, tf_name
+from mlops.module_api import BuildContext, Environment, tf_name
 from mlops.names import fit
 
-from .exports import Endpoint, capture_prefix
+from .exports import Endpoint, capture_prefix, endpoint_name
 
 
-def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> Endpoint | None:
+def build(ctx: BuildContext, name: str, model: dict, group_name: str, trains: Environment | None = None) -> Endpoint | None:
+    """The endpoint of the pinned version of `group_name`, a group of this environment or,
+    when it serves from another (`served.py`), of `trains`."""
     endpoint = model.get("endpoint") or {}
     if not endpoint.get("model_version"):
         return None
@@ -21,8 +24,8 @@ def build(ctx: BuildContext, name: str, model: dict, group_name: str) -> Endpoin
     key = ctx.imported("keys").platform
     roles = ctx.imported("workspace.roles")
     ident = tf_name(name)
-    package_arn = env.arn("sagemaker", f"model-package/{group_name}/{endpoint['model_version']}")
-    served = f"{project}-{env.name}-{name}"
+    package_arn = (trains or env).arn("sagemaker", f"model-package/{group_name}/{endpoint['model_version']}")
+    served = endpoint_name(project, env.name, name)
     sm_model = ctx.resource("aws_sagemaker_model", ident, {
         "name": f"{served}-v{endpoint['model_version']}",
         "execution_role_arn": roles["inference"].ref("arn"),

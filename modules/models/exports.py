@@ -7,12 +7,34 @@ never by rebuilding the names the models module gives them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from mlops.iam import statement
 from mlops.module_api import Environment, Resource
+from mlops.serving import decrypt_through_s3
 
 from mlops_modules.data.exports import Bucket
+
+
+def group_name(project: str, env_name: str, model: str) -> str:
+    """The model package group of `model` in the environment that trains it, which the
+    environments serving from that one name too."""
+    return f"{project}-{env_name}-{model}"
+
+
+def endpoint_name(project: str, env_name: str, model: str) -> str:
+    """The name of the endpoint serving `model` in `env_name` (and of what is named after it)."""
+    return f"{project}-{env_name}-{model}"
+
+
+def artifacts(model: str) -> str:
+    """Where the training pipeline writes a model's training jobs' output, in its output
+    bucket; SageMaker puts each job's artifact at `<job>/output/model.tar.gz` below."""
+    return f"models/{model}/training/"
+
+
+ARTIFACT = "*/output/model.tar.gz"  # the artifact of any training job, below `artifacts`
 
 
 def capture_prefix(model: str) -> str:
@@ -39,7 +61,9 @@ class ModelsPlan:
 def plan(section: Mapping, env: Environment) -> ModelsPlan:
     captures = {name: (endpoint["capture_bucket"], capture_prefix(name)) for name, model in sorted(section.items())
                 for endpoint in [model.get("endpoint") or {}] if endpoint.get("data_capture_percent")}
-    return ModelsPlan(captures=captures, reports=not all(m["evaluation"].get("entry_point") for m in section.values()))
+    # An environment that serves another's versions runs no pipeline, hence no report step.
+    reports = not env.serves_from and not all(m["evaluation"].get("entry_point") for m in section.values())
+    return ModelsPlan(captures=captures, reports=reports)
 
 
 @dataclass(frozen=True)
@@ -77,8 +101,37 @@ class EngineCode:
 
 
 @dataclass(frozen=True)
+class TrainedIn:
+    """For a model an environment serves from another (`serves_from`), where its versions
+    come from: the training environment, the group they are registered in, that
+    environment's output bucket (its S3 name) and the alias of the key their artifacts
+    and baselines are encrypted with (its id is made by AWS)."""
+
+    env: Environment
+    group_name: str
+    bucket: str
+    key_alias: str
+
+    @property
+    def bucket_arn(self) -> str:
+        return f"arn:{self.env.partition}:s3:::{self.bucket}"
+
+    def reads(self, sid: str, prefixes: Iterable[str], *, listed: bool) -> list[dict]:
+        """What a serving role needs to read the objects under `prefixes` of the training
+        environment's bucket: get them, decrypt them and, when `listed` (a Processing
+        input of type S3Prefix lists its prefix first), list those prefixes only. The
+        training environment's bucket and key policies must grant the role too."""
+        patterns = sorted({f"{p}*" for p in prefixes})
+        found = [statement(f"{sid}Objects", ["s3:GetObject"], [f"{self.bucket_arn}/{p}" for p in patterns])]
+        if listed:
+            found.append(statement(f"{sid}Prefixes", ["s3:ListBucket"], [self.bucket_arn],
+                                   conditions=[("StringLike", "s3:prefix", patterns)]))
+        return found + [decrypt_through_s3(f"{sid}Decrypt", self.env, self.key_alias)]
+
+
+@dataclass(frozen=True)
 class Model:
-    group: Resource               # the aws_sagemaker_model_package_group
+    group: Resource | None        # the aws_sagemaker_model_package_group; None when served from another environment
     group_name: str
     output: Bucket                # where its pipeline writes artifacts, evaluations and baselines
     dataset_uri: str              # the training dataset (the pipeline's DatasetUri default)
@@ -86,16 +139,23 @@ class Model:
     endpoint: Endpoint | None     # None when the environment pins no version
     baselines: Mapping[str, Baseline]  # by kind (data-quality, model-quality, bias, explainability)
     engine: EngineCode | None     # when mlops's monitoring engine monitors the model
+    trained_in: TrainedIn | None = None  # when the environment serves it from another (serves_from)
 
     @property
     def pipeline_name(self) -> str:
         return self.pipeline.attrs["pipeline_name"]
 
+    @property
+    def baseline_bucket(self) -> str:
+        """The S3 name of the bucket that keeps the baselines of each version: the output
+        bucket of the environment that trains the model."""
+        return self.trained_in.bucket if self.trained_in else self.output.ref("bucket")
+
     def served_baseline(self, kind: str, file: str) -> str:
         """The S3 URI of one baseline file of the version the endpoint serves."""
         baseline = self.baselines[kind]
         assert file in baseline.files, f"{kind} baselines have no {file}"
-        return f"s3://{self.output.ref('bucket')}/{baseline.prefix}/v{self.endpoint.version}/{file}"
+        return f"s3://{self.baseline_bucket}/{baseline.prefix}/v{self.endpoint.version}/{file}"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ build and its checks.
 Per environment, the alerts topic (`topic.py`). Per deployed model:
 - alarms on the endpoint's latency, errors and invocations (`endpoint_alarms.py`) and a
   dashboard (`dashboard.py`);
-- the baselines of each version, kept for its monitors (`baselines.py`);
-- monitors of data quality with the drift loop (`data_quality.py`, `retraining.py`),
+- the baselines of each version, kept for its monitors (`baselines.py`), and read by the
+  monitors of the environments that serve this one's versions (`served.py`);
+- monitors of data quality with the drift loop (`data_quality.py`, `retraining.py`; from
+  the environments serving this one's versions too, `served.py`),
   model quality (`model_quality.py`), bias (`bias.py`) and explainability
   (`explainability.py`), run by mlops's own engine (`pipeline.py`, the default;
   `alarms.py` for what it publishes) or by Model Monitor and Clarify (`clarify.py` and
@@ -20,24 +22,29 @@ from mlops.module_api import BuildContext, Environment, module
 from mlops_modules.models.exports import Model
 
 from . import (baselines, bias, clarify, dashboard, data_quality, endpoint_alarms, explainability, model_quality,
-               pipeline, retraining, topic)
+               pipeline, retraining, served, topic)
 from .exports import MLOPS, MLOPS_KINDS, Monitoring, engine_of, plan
 
 
 def build(ctx: BuildContext) -> None:
     alerts = topic.build(ctx)
     ctx.export(Monitoring(topic=alerts))
-    models = ctx.imported("models.models")
+    models, retrained = ctx.imported("models.models"), []
     for name in sorted(ctx.section["models"]):
         monitors, model = ctx.section["models"][name], models[name]
         endpoint_alarms.build(ctx, name, monitors["alarms"], model.endpoint, alerts)
-        if model.baselines:
+        if model.baselines and not model.trained_in:  # kept where the model trains
             baselines.archiver(ctx, name, model)
+            served.share(ctx, name, model)
         if engine_of(ctx.section, name) == MLOPS:
             pipeline.build(ctx, name, monitors, alerts, model)
         else:
             _model_monitor(ctx, name, monitors, alerts, model)
+        if not model.trained_in and monitors.get("data_quality") and retraining.enabled(monitors["on_drift"]):
+            served.listen(ctx, name, ("monitoring", "models", name, "on_drift"))  # drift where it is served
+            retrained.append(name)
         dashboard.build(ctx, name, monitors["alarms"], model.endpoint)
+    served.bus_policy(ctx, retrained)
 
 
 def _model_monitor(ctx: BuildContext, name: str, monitors: dict, alerts, model: Model) -> None:
@@ -69,6 +76,7 @@ def check(spec, env: Environment) -> list[SpecError]:
         capture = bool(models[name]["endpoint"]["data_capture_percent"])
         errors += baselines.check(spec, name, settings, engine)
         errors += retraining.check(name, settings)
+        errors += served.check(env, name, settings, engine)
         errors += data_quality.check(spec, name, settings, engine, capture)
         errors += model_quality.check(spec, name, settings, engine, capture)
         errors += bias.check(spec, env, name, settings, engine, capture)
@@ -87,7 +95,7 @@ def services(spec) -> set[str]:
 
 
 MODULE = module(
-    __name__, build=build, check=check, services=services, plan=plan,
+    __name__, build=build, check=check, services=services, plan=plan, check_environments=served.check_environments,
     after=("keys", "models"),
     emits=frozenset({"aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription",
                      "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "data.aws_iam_policy_document",
@@ -96,5 +104,5 @@ MODULE = module(
                      "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy",
                      "awscc_sagemaker_model_quality_job_definition", "awscc_sagemaker_model_bias_job_definition",
                      "awscc_sagemaker_model_explainability_job_definition", "aws_s3_object",
-                     "aws_sagemaker_pipeline", "aws_scheduler_schedule"}),
+                     "aws_sagemaker_pipeline", "aws_scheduler_schedule", "aws_cloudwatch_event_bus_policy"}),
 )

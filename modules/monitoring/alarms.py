@@ -40,11 +40,18 @@ def metric_alarm(ctx: BuildContext, ident: str, metric: Metric, period: int, att
     }, path=path)
 
 
+def violations_alarm_name(endpoint: str, kind: str) -> str:
+    """The name of the alarm on one kind's violations count at `endpoint`: the drift event
+    of a data-quality monitor, which the environment a serving environment serves from
+    matches by this name."""
+    return fit(f"{endpoint}-{kind.replace('_', '-')}-violations", 255)
+
+
 def violations(ctx: BuildContext, name: str, kind: str, settings: dict, endpoint: str, topic: Resource) -> Resource:
     """The alarm on one kind's violations count: a run found violations."""
     metric = watched(kind, endpoint, settings, monitor_metrics(kind, endpoint)[1])
     return metric_alarm(ctx, tf_name(name, kind, "violations"), metric, PERIODS[settings["schedule"]], {
-        "alarm_name": fit(f"{endpoint}-{kind.replace('_', '-')}-violations", 255),
+        "alarm_name": violations_alarm_name(endpoint, kind),
         "alarm_description": f"{name}: the {kind.replace('_', ' ')} monitor found violations",
         "statistic": "Maximum", "comparison_operator": "GreaterThanThreshold", "threshold": 0,
     }, topic, ("monitoring", "models", name, kind))

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mlops.module_api import Environment, Resource
+from mlops.iam import service_role_name
+from mlops.module_api import Environment, Resource, tf_name
 
 MLOPS = "mlops"
 MODEL_MONITOR = "model-monitor"
@@ -27,6 +28,16 @@ MLOPS_KINDS = ("data_quality", "model_quality", "bias")
 # The engine's files, shipped as package data: the models module uploads them for the
 # training pipeline's data-quality baseline, and the monitoring pipeline runs the same files.
 ENGINE_PACKAGE = f"{__package__}.engine"
+
+
+def job_role(model: str) -> str:
+    """The Terraform name of the role a model's monitoring jobs run as (mlops's engine)."""
+    return tf_name("monitor", model)
+
+
+def job_role_arn(project: str, env: Environment, model: str) -> str:
+    """Its ARN in `env`, which the environment `env` serves from names in its grants."""
+    return env.arn("iam", f"role/{service_role_name(project, env.name, job_role(model))}", region=False)
 
 
 def engine_of(section: Mapping, name: str) -> str:

@@ -41,7 +41,7 @@ from mlops_modules.models.exports import Model
 from . import alarms, bias, data_quality, model_quality
 from .engine.metrics import NAMESPACE
 from .engine_config import config
-from .exports import MLOPS_KINDS
+from .exports import MLOPS_KINDS, job_role
 
 CODE = "/opt/ml/processing/input/code"
 INPUT = "/opt/ml/processing/input"
@@ -105,7 +105,9 @@ def _pipeline(ctx: BuildContext, name: str, kinds: list, monitors: dict, inputs:
 
 
 def _inputs(ctx: BuildContext, name: str, kind: str, settings: dict, model: Model) -> list[tuple]:
-    """(input name, S3 URI, bucket, key prefix) of one kind's Processing inputs."""
+    """(input name, S3 URI, bucket, key prefix) of one kind's Processing inputs; the
+    bucket is None for the baselines of a model served from another environment, which
+    keeps them (`Model.trained_in`)."""
     output, capture, prefix = model.output, model.endpoint.capture, model.endpoint.capture_prefix
     found = [("code", model.engine.uri, output, model.engine.prefix),
              ("config", f"s3://{output.ref('bucket')}/monitoring/{name}/config/{dashed(kind)}/", output,
@@ -113,7 +115,7 @@ def _inputs(ctx: BuildContext, name: str, kind: str, settings: dict, model: Mode
              ("capture", f"s3://{capture.ref('bucket')}/{prefix}", capture, prefix)]
     if kind == "data_quality":
         version = f"{model.baselines['data-quality'].prefix}/v{model.endpoint.version}/"
-        found.append(("baseline", f"s3://{output.ref('bucket')}/{version}", output, version))
+        found.append(("baseline", f"s3://{model.baseline_bucket}/{version}", None if model.trained_in else output, version))
     else:
         truth = ctx.imported("data.datasets")[settings["ground_truth"]]
         found.append(("ground_truth", truth.uri, truth.bucket, truth.prefix))
@@ -148,13 +150,16 @@ def _step(kind: str, settings: dict, inputs: list, report_uri: str, image: str, 
 
 
 def _job_role(ctx: BuildContext, name: str, kinds: list, inputs: dict, model: Model, path: tuple) -> Resource:
-    """What the monitoring jobs of one model do, and nothing else."""
+    """What the monitoring jobs of one model do, and nothing else; the baselines of a
+    model served from another environment are read there (`TrainedIn.reads`)."""
     env, output = ctx.env, model.output
-    buckets = {bucket.ref("arn"): bucket for found in inputs.values() for _, _, bucket, _ in found}
-    reads = sorted({f"{bucket.ref('arn')}/{prefix}*" for found in inputs.values() for _, _, bucket, prefix in found})
+    here = [(bucket, prefix) for found in inputs.values() for _, _, bucket, prefix in found if bucket]
+    elsewhere = [prefix for found in inputs.values() for _, _, bucket, prefix in found if not bucket]
+    buckets = {bucket.ref("arn"): bucket for bucket, _ in here}
+    reads = sorted({f"{bucket.ref('arn')}/{prefix}*" for bucket, prefix in here})
     used = sorted({bucket.key_arn for bucket in buckets.values()} | {ctx.imported("keys").platform})
     logs = env.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs")
-    return service_role(ctx, tf_name("monitor", name), "sagemaker.amazonaws.com", [
+    return service_role(ctx, job_role(name), "sagemaker.amazonaws.com", [
         statement("ListInputs", ["s3:GetBucketLocation", "s3:ListBucket"], sorted(buckets)),
         statement("ReadInputs", ["s3:GetObject"], reads),
         statement("WriteReports", ["s3:PutObject"], [f"{output.ref('arn')}/monitoring/{name}/{dashed(k)}/*" for k in kinds]),
@@ -165,6 +170,7 @@ def _job_role(ctx: BuildContext, name: str, kinds: list, inputs: dict, model: Mo
         statement("DescribeNetwork", VPC_DESCRIBE, ["*"]),
         statement("AttachToVpc", VPC_ATTACH,
                   [env.arn("ec2", "subnet/*"), env.arn("ec2", "network-interface/*"), env.arn("ec2", "security-group/*")]),
+        *(model.trained_in.reads("ReadServedBaselines", elsewhere, listed=True) if elsewhere else []),
     ], path=path, pin_account=False, source_arn=sagemaker_source_arn(env))
 
 

@@ -21,9 +21,10 @@ with, the version mlops.yaml pins, until someone pins the new one.
 from __future__ import annotations
 
 from mlops.errors import SpecError
-from mlops.events import rule, start_state_machine, target
+from mlops.events import RULE_NAME, rule, start_state_machine, target
 from mlops.iam import statement
-from mlops.module_api import BuildContext, Resource, tf_name
+from mlops.module_api import BuildContext, Environment, Resource, tf_name
+from mlops.names import fit
 from mlops.states import state_machine
 
 from mlops_modules.models.exports import Model
@@ -82,31 +83,61 @@ def definition(name: str, pipeline_name: str, dataset_uri: str, hours: int) -> d
     }
 
 
-def retrain(ctx: BuildContext, name: str, drifted: Resource, path: tuple) -> None:
-    """Send the drift events the rule `drifted` matches to the model's debounced retraining."""
-    model: Model = ctx.imported("models.models")[name]
+def retrain(ctx: BuildContext, name: str, drifted: Resource, path: tuple, ident: str = "") -> None:
+    """Send the drift events the rule `drifted` matches to the model's debounced retraining
+    (one state machine per model, whichever rules start it; `ident` names the target)."""
     key = ctx.imported("keys").platform
-    hours = window_hours(ctx.section["models"][name]["on_drift"])
-    machine = state_machine(ctx, tf_name("retrain", name), f"{name}-retrain",
-                            definition(name, model.pipeline_name, model.dataset_uri, hours), [
-                                statement("WatchAndStartTraining", ["sagemaker:ListPipelineExecutions",
-                                                                    "sagemaker:StartPipelineExecution"],
-                                          [model.pipeline.ref("arn")]),
-                            ], path)
-    ident = tf_name("drift", name, "retrain")
+    machine = _machine(ctx, name, path)
+    ident = ident or tf_name("drift", name, "retrain")
     target(ctx, ident, drifted, machine.ref("arn"), path=path, role=ident,
            statements=start_state_machine("StartDebouncedRetraining", machine, key))
 
 
+def _machine(ctx: BuildContext, name: str, path: tuple) -> Resource:
+    address = f"aws_sfn_state_machine.{tf_name('retrain', name)}"
+    if ctx.stack.has(address):
+        return ctx.stack.get(address)
+    model: Model = ctx.imported("models.models")[name]
+    hours = window_hours(ctx.section["models"][name]["on_drift"])
+    return state_machine(ctx, tf_name("retrain", name), f"{name}-retrain",
+                         definition(name, model.pipeline_name, model.dataset_uri, hours), [
+                             statement("WatchAndStartTraining", ["sagemaker:ListPipelineExecutions",
+                                                                 "sagemaker:StartPipelineExecution"],
+                                       [model.pipeline.ref("arn")]),
+                         ], path)
+
+
+def drift_rule_name(project: str, env_name: str, name: str) -> str:
+    """The name of the rule that matches `name`'s drift in `env_name` (mlops's engine),
+    which the environment it serves from names in its event bus policy."""
+    return fit(f"{project}-{env_name}-{name}-drift", RULE_NAME)
+
+
 def on_alarm(ctx: BuildContext, name: str, alarm: Resource, path: tuple) -> None:
-    """mlops engine: the data-quality violations alarm entering ALARM is the drift event."""
+    """mlops engine: the data-quality violations alarm entering ALARM is the drift event.
+    A model served from another environment is retrained there: the event goes to that
+    environment's default event bus (`forward`)."""
     env, project = ctx.env, ctx.spec["project"]
-    drifted = rule(ctx, tf_name("drift", name), name=f"{project}-{env.name}-{name}-drift",
+    drifted = rule(ctx, tf_name("drift", name), name=drift_rule_name(project, env.name, name),
                    description=f"{name}: the data-quality monitor found violations; retrain", path=path, pattern={
                        "source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
                        "resources": [alarm.ref("arn")], "detail": {"state": {"value": ["ALARM"]}},
                    })
-    retrain(ctx, name, drifted, path)
+    trained_in = ctx.imported("models.models")[name].trained_in
+    if trained_in:
+        forward(ctx, name, drifted, trained_in.env, path)
+    else:
+        retrain(ctx, name, drifted, path)
+
+
+def forward(ctx: BuildContext, name: str, drifted: Resource, trains: Environment, path: tuple) -> None:
+    """Send the drift events `drifted` matches to the default event bus of `trains`, as a
+    role that may put events there and nothing else (EventBridge's cross-account
+    delivery; that bus's policy lets exactly this rule in, `served.listen`)."""
+    bus = trains.arn("events", "event-bus/default")
+    ident = tf_name("drift", name, "forward")
+    target(ctx, ident, drifted, bus, path=path, role=ident,
+           statements=[statement("ForwardDriftToTrainingEnvironment", ["events:PutEvents"], [bus])])
 
 
 def check(name: str, settings: dict) -> list[SpecError]:

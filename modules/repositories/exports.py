@@ -13,6 +13,12 @@ from mlops_modules.data.exports import Bucket
 __all__ = ["Image", "Repositories", "Source"]
 
 
+def repository_name(project: str, image: str) -> str:
+    """An image's ECR repository name: one per project (environments sharing an account
+    share it), named alike in the environment that trains and those serving from it."""
+    return f"{project}/{image}"
+
+
 @dataclass(frozen=True)
 class Image:
     """A custom image: its ECR repository, and the SSM parameter its release pipeline

@@ -16,7 +16,7 @@ from mlops.releases import Source, buildspec as render_buildspec, release_pipeli
 
 from mlops_modules.data.exports import Bucket
 
-from .exports import Image
+from .exports import Image, repository_name
 
 UNPUBLISHED = "unpublished"
 
@@ -65,7 +65,7 @@ def build(ctx: BuildContext, sources: dict[str, Source], artifacts: Bucket | Non
         settings, path = images[name], ("repositories", "images", name)
         ident = tf_name("image", name)
         repo = ctx.resource("aws_ecr_repository", ident, {
-            "name": f"{project}/{name}",
+            "name": repository_name(project, name),
             "image_tag_mutability": "IMMUTABLE",
             "image_scanning_configuration": [{"scan_on_push": True}],
             "encryption_configuration": [{"encryption_type": "KMS", "kms_key": key}],

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mlops.module_api import Resource
+from mlops.iam import service_role_name
+from mlops.module_api import Environment, Resource
+
+
+def role_arn(project: str, env: Environment, purpose: str) -> str:
+    """The ARN of the execution role for `purpose` in `env`, which another environment's
+    grants name (the inference role of an environment serving that one's versions)."""
+    return env.arn("iam", f"role/{service_role_name(project, env.name, purpose)}", region=False)
 
 
 @dataclass(frozen=True)
