@@ -54,9 +54,9 @@ def _environment(env, spec: dict) -> list[str]:
         out.append("    " + _node(_id(name, "image", image), f"image {image}", "store"))
         out.append(_edge(_id(name, "code", settings["source"]), _id(name, "image", image), "build, test, publish"))
     for model, settings in (spec.get("models") or {}).items():
-        out += _model(name, model, settings)
+        out += _served(env, model, settings) if env.serves_from else _model(name, model, settings)
     for model, settings in ((spec.get("monitoring") or {}).get("models") or {}).items():
-        out += _monitors(name, model, settings)
+        out += _monitors(name, model, settings, env.serves_from)
     return out + ["  end"]
 
 
@@ -90,13 +90,30 @@ def _model(env: str, model: str, m: dict[str, Any]) -> list[str]:
     return out
 
 
-def _monitors(env: str, model: str, settings: dict[str, Any]) -> list[str]:
+def _served(env, model: str, m: dict[str, Any]) -> list[str]:
+    """A serving environment trains nothing: its endpoint serves a version of the
+    training environment's registry."""
+    endpoint = m.get("endpoint") or {}
+    if not endpoint.get("model_version"):
+        return []
+    ident = _id(env.name, "endpoint", model)
+    source = _id(env.name, "registry", model)
+    return ["    " + _node(source, f"registry {model} in {env.serves_from}", "store"),
+            "    " + _node(ident, f"endpoint {model} v{endpoint['model_version']}, {endpoint.get('instance_type', '')}",
+                           "round"),
+            _edge(source, ident, f"version {endpoint['model_version']}, cross-account")]
+
+
+def _monitors(env: str, model: str, settings: dict[str, Any], trains_in: str | None) -> list[str]:
     kinds = [k for k in ("data_quality", "model_quality", "bias", "explainability") if settings.get(k)]
     if not kinds:
         return []
     ident = _id(env, "monitor", model)
     out = ["    " + _node(ident, f"monitor {model}: {', '.join(k.replace('_', ' ') for k in kinds)}"),
            _edge(_id(env, "endpoint", model), ident, "captured traffic", line="-.->")]
-    if settings.get("on_drift"):
+    if settings.get("on_drift") and trains_in:  # forwarded to the training environment's event bus
+        out += ["    " + _node(_id(env, "retrain", model), f"retrain {model} in {trains_in}", "event"),
+                _edge(ident, _id(env, "retrain", model), "drift", line="-.->")]
+    elif settings.get("on_drift"):
         out.append(_edge(ident, _id(env, "train", model), "drift", line="-.->"))
     return out

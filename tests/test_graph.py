@@ -35,3 +35,13 @@ def test_every_environment_shows_its_parts_and_triggers():
     assert 'prod_dataset_transactions -.->|"new data"| prod_train_fraud_xgb' in text
     ids = re.findall(r"^\s+([A-Za-z0-9_]+)[\[(]", text, re.M)
     assert len(ids) == len(set(ids)), "a node is declared twice"
+
+
+def test_a_serving_environment_shows_what_it_serves_and_trains_nothing():
+    spec = ROOT / "modules" / "models" / "cases" / "cross-account" / "mlops.yaml"
+    checked = pipeline.check(spec.read_bytes(), spec.name)
+    prod = [r for r in checked.resolved if r.env.name == "prod"]
+    text = mermaid(prod)
+    assert "prod_train_" not in text
+    assert 'prod_registry_churn[("registry churn in dev")]' in text
+    assert 'prod_monitor_churn -.->|"drift"| prod_retrain_churn' in text
