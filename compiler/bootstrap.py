@@ -41,6 +41,13 @@ class Plan:
     problems: list[str] = field(default_factory=list)  # what exists and is weaker; never changed
     present: list[str] = field(default_factory=list)  # what exists as it should
 
+    def judge(self, what: str, lacks: list[str], remedy: str) -> None:
+        """An existing resource: present as it should be, or a problem left for people."""
+        if lacks:
+            self.problems.append(f"{what} exists without {', '.join(lacks)}: mlops changes nothing that exists; {remedy}")
+        else:
+            self.present.append(what)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -122,11 +129,7 @@ def _check_bucket(s3, bucket: str, state: dict, plan: Plan) -> None:
     if state.get("kms_key_id") and not any(
             r.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") == "aws:kms" for r in rules):
         lacks.append("default encryption with the KMS key state.kms_key_id names")
-    if lacks:
-        plan.problems.append(f"state bucket {bucket} exists without {', '.join(lacks)}: mlops changes nothing that "
-                             "exists; add it yourself, or name another bucket in state.bucket")
-    else:
-        plan.present.append(f"state bucket {bucket}")
+    plan.judge(f"state bucket {bucket}", lacks, "add it yourself, or name another bucket in state.bucket")
 
 
 def deploy_role(iam, t: Target, plan: Plan) -> None:
@@ -199,8 +202,4 @@ def _check_role(role: dict, trust: dict, t: Target, plan: Plan) -> None:
     have = {json.dumps(s.get("Principal"), sort_keys=True) for s in found.get("Statement", [])}
     if not wanted <= have:
         lacks.append("trust for the CI identity and for itself")
-    if lacks:
-        plan.problems.append(f"role {t.role_name} exists without {' and '.join(lacks)}: mlops changes nothing that "
-                             "exists; update it yourself")
-    else:
-        plan.present.append(f"role {t.role_name}")
+    plan.judge(f"role {t.role_name}", lacks, "update it yourself")
