@@ -24,8 +24,9 @@ from .errors import Position
 
 # Where libyaml (YAML 1.1 rules) and ruamel (1.2) are known to disagree: tabs (ruamel
 # refuses them in more places), directives (the document's start mark differs), line
-# breaks other than \n and \r\n, a byte-order mark inside the text.
-_ONLY_RUAMEL = re.compile(r"[\t\x85\u2028\u2029\ufeff]|\r(?!\n)|^%", re.MULTILINE)
+# breaks other than \n and \r\n, a byte-order mark inside the text, and a quoted key
+# with its colon right after it (`["x":y]`: libyaml reads a mapping, ruamel refuses).
+_ONLY_RUAMEL = re.compile(r"[\t\x85\u2028\u2029\ufeff]|\r(?!\n)|^%|[\"']:", re.MULTILINE)
 
 
 class Event(NamedTuple):

@@ -60,7 +60,8 @@ def test_the_bundled_spec_takes_the_fast_path():
         assert _libyaml(path.read_text("utf-8")) is not None, path
 
 
-@pytest.mark.parametrize("text", ["a:\tb\n", "%YAML 1.1\n---\na: 1\n", "a: b\rc: d\n", "a: b\x85c: d\n"])
+@pytest.mark.parametrize("text", ["a:\tb\n", "%YAML 1.1\n---\na: 1\n", "a: b\rc: d\n", "a: b\x85c: d\n",
+                                  'a: ["x":y]\n'])
 def test_what_the_parsers_disagree_on_goes_to_ruamel(text: str):
     """libyaml reads each of these, but not as ruamel does (a tab after a colon, a
     directive's start mark, lone CR and NEL line breaks): the gate sends them to ruamel."""
