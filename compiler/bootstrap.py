@@ -67,7 +67,13 @@ def state_bucket(s3, state: dict, region: str, partition: str, plan: Plan) -> No
     try:
         s3.head_bucket(Bucket=bucket)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket", "NotFound"):
+        code = exc.response["Error"]["Code"]
+        if code in ("403", "AccessDenied", "Forbidden"):
+            plan.problems.append(f"state bucket {bucket} exists in another account (or these credentials may not "
+                                 "read it): if the state lives in a shared account, set state.role and bootstrap "
+                                 "the bucket there")
+            return
+        if code not in ("404", "NoSuchBucket", "NotFound"):
             raise
         plan.calls += _new_bucket(bucket, state, region, partition)
         return
@@ -166,20 +172,21 @@ def deploy_role(iam, t: Target, plan: Plan) -> None:
                        Call("iam", "attach_role_policy", {"RoleName": t.role_name,
                                                           "PolicyArn": ADMIN.format(partition=t.partition)})]
         return
-    _check_role(role, trust, t, plan)
+    _check_role(iam, role, trust, t, plan)
 
 
 def trust_policy(t: Target, system: str, settings: dict, provider: str, host: str) -> dict:
-    """CI's OIDC identity (the environment's deploy jobs, and plans of pull requests) and
-    the role itself (the AWS provider assumes the environment's role)."""
+    """CI's OIDC identity, only where it runs under the repository's protection, and the
+    role itself (the AWS provider assumes the environment's role). The role can change
+    anything in the account, so no pull request and no unprotected branch may assume
+    it: on GitHub only jobs of the environment's GitHub environment (whose deployment
+    branches and reviewers the repository controls); on GitLab only pipelines of the
+    deploy branch (which must be protected)."""
     branch = settings.get("branch", "main")
     if system == "github":
-        repo = settings["repository"]
-        subjects = [f"repo:{repo}:environment:{t.env}", f"repo:{repo}:ref:refs/heads/{branch}", f"repo:{repo}:pull_request"]
+        subjects = [f"repo:{settings['repository']}:environment:{t.env}"]
     else:
-        project = settings["project"]
-        subjects = [f"project_path:{project}:ref_type:branch:ref:{branch}",
-                    f"project_path:{project}:ref_type:branch:ref:*"]
+        subjects = [f"project_path:{settings['project']}:ref_type:branch:ref:{branch}"]
     own = f"arn:{t.partition}:iam::{t.account}:role/{t.role_name}"
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "CiDeploys", "Effect": "Allow", "Principal": {"Federated": provider},
@@ -190,7 +197,7 @@ def trust_policy(t: Target, system: str, settings: dict, provider: str, host: st
     ]}
 
 
-def _check_role(role: dict, trust: dict, t: Target, plan: Plan) -> None:
+def _check_role(iam, role: dict, trust: dict, t: Target, plan: Plan) -> None:
     from urllib.parse import unquote
 
     document = role["AssumeRolePolicyDocument"]
@@ -198,8 +205,12 @@ def _check_role(role: dict, trust: dict, t: Target, plan: Plan) -> None:
     lacks = []
     if t.boundary_arn and (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn") != t.boundary_arn:
         lacks.append(f"the permissions boundary {t.boundary_arn}")
-    wanted = {json.dumps(s.get("Principal"), sort_keys=True) for s in trust["Statement"]}
-    have = {json.dumps(s.get("Principal"), sort_keys=True) for s in found.get("Statement", [])}
-    if not wanted <= have:
-        lacks.append("trust for the CI identity and for itself")
+    def key(statement: dict) -> str:
+        return json.dumps({k: v for k, v in statement.items() if k != "Sid"}, sort_keys=True)
+
+    if {key(s) for s in found.get("Statement", [])} != {key(s) for s in trust["Statement"]}:
+        lacks.append("exactly the trust mlops gives it (its CI identity under protection, and itself)")
+    attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=t.role_name)["AttachedPolicies"]}
+    if ADMIN.format(partition=t.partition) not in attached:
+        lacks.append("its permissions policy (AdministratorAccess, inside the boundary)")
     plan.judge(f"role {t.role_name}", lacks, "update it yourself")

@@ -39,9 +39,9 @@ def run(args: argparse.Namespace, checked) -> int:
     if problem:
         print(f"mlops: {problem}", file=sys.stderr)
         return EXIT_INVALID
-    session = boto3.Session(profile_name=args.profile, region_name=target.region)
     plan = Plan()
     try:
+        session = boto3.Session(profile_name=args.profile, region_name=target.region)
         account = session.client("sts").get_caller_identity()["Account"]
         if account != target.account:
             print(f"mlops: the credentials are for account {account}, not {args.env}'s {target.account}", file=sys.stderr)
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace, checked) -> int:
         deploy_role(session.client("iam"), target, plan)
         return _finish(args, session, plan, target)
     except (ClientError, BotoCoreError) as exc:
-        print(f"mlops: AWS refused: {exc}", file=sys.stderr)
+        print(f"mlops: the AWS call failed: {exc}", file=sys.stderr)
         return EXIT_INVALID
 
 
@@ -87,8 +87,10 @@ def _finish(args, session, plan: Plan, target: Target) -> int:
         print(f"  problem: {problem}", file=sys.stderr)
     if not plan.calls:
         print("  nothing to create" + ("" if plan.problems else "; nothing changed"))
+    # With a problem known, nothing is created: a half-made setup would pass the next run's checks.
+    verb = "would call" if args.dry_run else "not called (fix the problems first)" if plan.problems else "call"
     for call in plan.calls:
-        print(f"  {'would call' if args.dry_run else 'call'}: {call}")
-        if not args.dry_run:
+        print(f"  {verb}: {call}")
+        if not args.dry_run and not plan.problems:
             getattr(session.client(call.service), call.operation)(**call.params)
     return EXIT_INVALID if plan.problems else EXIT_OK

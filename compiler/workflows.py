@@ -32,15 +32,15 @@ class Target:
     role_arn: str
 
 
-def github(spec_file: str, targets: list[Target], version: str, branch: str = "main") -> str:
+def github(spec_file: str, targets: list[Target], install: str, branch: str = "main") -> str:
     envs = ", ".join(t.name for t in targets)
     lines = [
         f"# Written by `mlops ci github` from {spec_file}; run it again after adding or removing an environment.",
         "# Pull requests: validate, compile --check, the checkov gate, `mlops diff` as annotations, and a",
         "# terraform plan per environment posted to the pull request. The main branch: apply per environment,",
-        "# in order. Credentials come from GitHub's OIDC provider: each environment's role must trust this",
-        "# repository (`mlops bootstrap` sets that up). Protect the GitHub environment of prod (Settings ->",
-        "# Environments -> required reviewers): its apply waits for an approval.",
+        "# in order. Credentials come from GitHub's OIDC provider, and only jobs of an environment's GitHub",
+        "# environment may assume its role (`mlops bootstrap` sets that up): the plan and apply jobs of prod",
+        "# run under prod's protection rules (Settings -> Environments: required reviewers, deployment branches).",
         "name: mlops",
         "on:",
         "  pull_request:",
@@ -61,7 +61,7 @@ def github(spec_file: str, targets: list[Target], version: str, branch: str = "m
         "        with: {fetch-depth: 0, persist-credentials: false}",
         f"      - uses: {ACTIONS['setup-python']}",
         '        with: {python-version: "3.11"}',
-        f'      - run: pip install "mlops=={version}"',
+        f"      - run: pip install '{install}'",
         f"      - run: mlops validate -f {spec_file}",
         f"      - run: mlops compile --check -f {spec_file}",
         "      - name: what the change does (annotations on the spec lines)",
@@ -101,10 +101,12 @@ def _github_plan(target: Target) -> list[str]:
         "    needs: check",
         "    if: github.event_name == 'pull_request'",
         "    runs-on: ubuntu-latest",
+        f"    environment: {target.name}",
         "    permissions: {contents: read, id-token: write, pull-requests: write}",
         "    steps:",
         *_github_terraform(target),
-        f"      - run: terraform -chdir=generated/{target.name} plan -input=false -no-color -out=tfplan | tee plan.txt",
+        "      - shell: bash  # -o pipefail: a failed plan fails the job, though its output goes through tee",
+        f"        run: terraform -chdir=generated/{target.name} plan -input=false -no-color | tee plan.txt",
         "      - name: post the plan's summary to the pull request",
         "        env: {GH_TOKEN: \"${{ github.token }}\", PR: \"${{ github.event.pull_request.number }}\"}",
         "        run: |",
@@ -127,21 +129,20 @@ def _github_apply(target: Target, after: str, branch: str) -> list[str]:
     ]
 
 
-def gitlab(spec_file: str, targets: list[Target], version: str, branch: str = "main") -> str:
+def gitlab(spec_file: str, targets: list[Target], install: str, branch: str = "main") -> str:
     lines = [
         f"# Written by `mlops ci gitlab` from {spec_file}; run it again after adding or removing an environment.",
-        "# Merge requests: validate, compile --check, the checkov gate, `mlops diff`, and a terraform plan per",
-        "# environment. The main branch: apply per environment, in the spec's order; the last one (prod, say)",
-        "# waits for someone to start it.",
-        "# Credentials: GitLab's OIDC ID token, exchanged for each environment's role (which must trust this",
-        "# project; `mlops bootstrap` sets that up).",
+        "# Merge requests: validate, compile --check, the checkov gate and `mlops diff`. The deploy branch",
+        "# (protect it): a terraform plan, then apply, per environment in the spec's order; the last one (prod,",
+        "# say) waits for someone to start it. Credentials: GitLab's OIDC ID token, exchanged for each",
+        "# environment's role, which trusts only the deploy branch (`mlops bootstrap` sets that up).",
         "stages: [check, plan, apply]",
         "default:",
         "  image: python:3.11",
         "check:",
         "  stage: check",
         "  script:",
-        f'    - pip install "mlops=={version}"',
+        f"    - pip install '{install}'",
         f"    - mlops validate -f {spec_file}",
         f"    - mlops compile --check -f {spec_file}",
         f'    - if [ -n "$CI_MERGE_REQUEST_DIFF_BASE_SHA" ]; then mlops diff -f {spec_file} '
@@ -150,7 +151,7 @@ def gitlab(spec_file: str, targets: list[Target], version: str, branch: str = "m
         "    - mlops gate --checkov /tmp/checkov/bin/checkov",
     ]
     for target in targets:
-        lines += _gitlab_job("plan", target, "plan -input=false", "$CI_PIPELINE_SOURCE == \"merge_request_event\"")
+        lines += _gitlab_job("plan", target, "plan -input=false", f'$CI_COMMIT_BRANCH == "{branch}"')
     previous = None
     for index, target in enumerate(targets):
         rule = f'$CI_COMMIT_BRANCH == "{branch}"'

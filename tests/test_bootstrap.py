@@ -58,8 +58,8 @@ def test_creates_then_changes_nothing(tmp_path: Path, aws_endpoint: str):
     role = iam.get_role(RoleName="shop-deploy")["Role"]
     trust = role["AssumeRolePolicyDocument"]
     subjects = trust["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"]
-    assert subjects == ["repo:acme/shop-ml:environment:dev", "repo:acme/shop-ml:ref:refs/heads/main",
-                        "repo:acme/shop-ml:pull_request"]
+    # Only jobs of the GitHub environment: no pull request, no branch outside its protection.
+    assert subjects == ["repo:acme/shop-ml:environment:dev"]
     providers = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
     assert any(p["Arn"].endswith("oidc-provider/token.actions.githubusercontent.com") for p in providers)
 
@@ -86,6 +86,23 @@ def test_an_existing_weaker_bucket_is_reported_and_left_alone(tmp_path: Path, aw
     assert "get_bucket_versioning" not in done.stdout
     assert s3.get_bucket_versioning(Bucket="shop-tfstate-weak").get("Status") is None  # not changed
     assert "s3.put_" not in done.stdout
+
+
+def test_an_existing_role_that_trusts_more_is_reported_and_nothing_is_created(tmp_path: Path, aws_endpoint: str):
+    s3, iam = _clients(aws_endpoint)
+    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+             "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"},
+             "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}}]}
+    iam.create_role(RoleName="shop-deploy-loose", AssumeRolePolicyDocument=json.dumps(loose))
+    spec = SPEC.replace("role: shop-deploy", "role: shop-deploy-loose").replace("BUCKET", "shop-tfstate-loose")
+    (tmp_path / "mlops.yaml").write_text(spec)
+    env = {"PATH": "/usr/bin", **CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint}
+    done = subprocess.run([sys.executable, "-m", "mlops.cli", "bootstrap", "--env", "dev"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "role shop-deploy-loose exists without exactly the trust mlops gives it" in done.stderr
+    assert "not called (fix the problems first): s3.create_bucket(" in done.stdout
+    assert "shop-tfstate-loose" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
 def test_credentials_of_another_account_are_refused(tmp_path: Path, aws_endpoint: str):

@@ -18,11 +18,12 @@ from conftest import ROOT
 from mlops.cli import main
 
 BIN = Path(sys.executable).parent
+INSTALL = "mlops @ git+https://github.com/acme/mlops@0123456789abcdef0123456789abcdef01234567"
 
 
 def _write(tmp_path: Path, system: str) -> Path:
     out = tmp_path / ("mlops.yml" if system == "github" else ".gitlab-ci.yml")
-    assert main(["ci", system, "-f", str(ROOT / "mlops.yaml"), "-o", str(out)]) == 0
+    assert main(["ci", system, "-f", str(ROOT / "mlops.yaml"), "-o", str(out), "--install", INSTALL]) == 0
     return out
 
 
@@ -50,6 +51,7 @@ def test_github_plans_every_environment_and_applies_them_in_order(tmp_path: Path
     assert sorted(jobs) == ["apply-dev", "apply-prod", "check", "plan-dev", "plan-prod"]
     assert jobs["apply-dev"]["needs"] == "check" and jobs["apply-prod"]["needs"] == "apply-dev"
     assert jobs["apply-prod"]["environment"] == "prod"
+    assert jobs["plan-prod"]["environment"] == "prod"  # the role trusts only jobs of its environment
     assert flow["permissions"] == {"contents": "read"}
     for name in ("plan-prod", "apply-prod"):
         assert jobs[name]["permissions"]["id-token"] == "write"
@@ -60,6 +62,9 @@ def test_github_plans_every_environment_and_applies_them_in_order(tmp_path: Path
         assert any(command in run for run in runs), command
     text = (tmp_path / "mlops.yml").read_text()
     assert "secrets." not in text and "aws-access-key-id" not in text
+    assert f"pip install '{INSTALL}'" in text
+    plan = [s for s in jobs["plan-dev"]["steps"] if "terraform -chdir=generated/dev plan" in s.get("run", "")][0]
+    assert plan["shell"] == "bash"  # pipefail: a failed plan is not hidden by tee
 
 
 def test_gitlab_applies_in_order_and_waits_for_someone_before_the_last(tmp_path: Path):
@@ -68,6 +73,7 @@ def test_gitlab_applies_in_order_and_waits_for_someone_before_the_last(tmp_path:
     assert flow["apply-prod"]["rules"][0]["when"] == "manual"
     assert "when" not in flow["apply-dev"]["rules"][0]
     assert flow["plan-dev"]["id_tokens"] == {"AWS_TOKEN": {"aud": "sts.amazonaws.com"}}
+    assert flow["plan-dev"]["rules"] == [{"if": '$CI_COMMIT_BRANCH == "main"'}]  # the only ref the role trusts
 
 
 def test_an_environment_without_a_role_cannot_be_deployed_by_ci(tmp_path: Path, capsys):
@@ -76,6 +82,17 @@ def test_an_environment_without_a_role_cannot_be_deployed_by_ci(tmp_path: Path, 
     spec = tmp_path / "mlops.yaml"  # a platform without models, whose environments need no role
     spec.write_text(render(Answers("acme-ml", "eu-west-1", (("dev", "111111111111"),), "none"), "s.json")
                     .replace(", role: mlops-deploy", ""))
-    assert main(["ci", "github", "-f", str(spec), "-o", str(tmp_path / "w.yml")]) == 1
+    assert main(["ci", "github", "-f", str(spec), "-o", str(tmp_path / "w.yml"), "--install", INSTALL]) == 1
     assert "dev names none; set environments.<env>.role" in capsys.readouterr().err
     assert not (tmp_path / "w.yml").exists()
+
+
+def test_the_ci_system_and_branch_are_the_ones_the_roles_trust(tmp_path: Path, capsys):
+    spec = tmp_path / "mlops.yaml"
+    spec.write_text((ROOT / "mlops.yaml").read_text() + "ci: {github: {repository: acme/ml, branch: release}}\n")
+    out = tmp_path / "w.yml"
+    assert main(["ci", "gitlab", "-f", str(spec), "-o", str(out), "--install", INSTALL]) == 1
+    assert "names github, whose identity the roles trust, not gitlab" in capsys.readouterr().err
+    assert main(["ci", "github", "-f", str(spec), "-o", str(out), "--install", INSTALL, "--branch", "main"]) == 1
+    assert main(["ci", "github", "-f", str(spec), "-o", str(out), "--install", INSTALL]) == 0
+    assert "branches: [release]" in out.read_text()
