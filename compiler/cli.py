@@ -1,10 +1,13 @@
 """`mlops`: the command line. The only place that prints and chooses exit codes (with
-cli_registry.py, its registry commands).
+the cli_*.py files of the commands that have their own, and gate_cli.py).
 
 Exit codes: 0 ok; 1 the spec is invalid, or a registry refused or could not be asked
 (`versions`, `promote`), or the gate could not judge a stack (`gate`: checkov failed, a
-stack or exceptions.json is unreadable); 2 usage error (bad flags, unreadable file, no
-checkov); 3 an internal error (a bug: please report it); 4 a valid input and a check
+stack or exceptions.json is unreadable), or `bootstrap` found an existing resource
+weaker than it should be or AWS failed, or `ci` was asked for a system or branch the
+spec's roles do not trust; 2 usage error (bad flags, a file or path that cannot be read
+or written, no checkov, credentials of another account); 3 an internal error (a bug:
+please report it); 4 a valid input and a check
 that found something: `compile --check` found generated/ stale, `diff --fail-on destroy`
 found a destroy, `gate` found a failed check nobody excepted or a stale exception.
 """
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `mlops validate --format json | head`: the reader left, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a path the command cannot read or write: the user's to fix, not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mlops: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # a bug, not a bad spec: say so without a wall of text
         if os.environ.get("MLOPS_DEBUG"):
             raise
@@ -57,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compile", help="write generated/<env>/cdk.tf.json for every environment")
     spec_args(p)
     p.add_argument("-o", "--output", default="generated", help="output directory (default: generated)")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the output directory is stale")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 4 if the output directory is stale")
     p.set_defaults(run=_compile)
 
     p = sub.add_parser("locate", help="show which line of the spec produced a Terraform address; starts no CDK runtime")
@@ -73,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_bootstrap.add_command(sub, spec_args)
 
     p = sub.add_parser("graph", help="the platform the spec describes, per environment, as a Mermaid flowchart")
-    spec_args(p)
+    spec_args(p, formats=("text",))
     p.add_argument("--env", help="one environment (default: all)")
     p.set_defaults(run=_graph, needs_spec=True)
     gate_cli.add_command(sub)  # imports the gate when it runs

@@ -17,7 +17,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 def add_command(sub, spec_args) -> None:
     p = sub.add_parser("bootstrap", help="create the state bucket and the deploy role an environment's account needs "
                                          "before terraform init (boto3); creates only, never changes what exists")
-    spec_args(p)
+    spec_args(p, formats=("text",))
     p.add_argument("--env", required=True, help="the environment whose account to bootstrap")
     p.add_argument("--dry-run", action="store_true", help="print the calls that would create; make only read calls")
     p.add_argument("--profile", help="AWS profile with credentials in that account (default: the usual boto3 chain)")

@@ -43,7 +43,8 @@ def report(args: argparse.Namespace, base_text: bytes | None, checked) -> int:
 
     base = check(base_text, f"{args.base}:{args.file}") if base_text is not None else None
     if base is not None and base.errors:
-        print(f"mlops: the spec at {args.base} does not validate ({len(base.errors)} errors); "
+        count = f"{len(base.errors)} error{'s' if len(base.errors) != 1 else ''}"
+        print(f"mlops: the spec at {args.base} does not validate ({count}); "
               f"choose another --base", file=sys.stderr)
         return EXIT_INVALID
     before = [(r, t.stack.resources) for r, t in zip(base.resolved, base.built)] if base else []

@@ -78,6 +78,10 @@ def promote(args: argparse.Namespace, checked) -> int:
         return _refuse(problem)
     target = promotion.target(data, args.model, args.to)
     resolved = _resolved(checked, target.trains_in)
+    serving = _resolved(checked, args.to).spec["models"].get(args.model) or {}
+    if not isinstance(serving.get("endpoint"), dict):  # settings with no version yet: the first promotion
+        return _refuse(f"{args.model} has no endpoint in {args.to}: promote sets the version an endpoint serves; "
+                       f"describe the endpoint first (models.{args.model}.endpoint, e.g. its instance_type)")
     try:
         registry = _registry(checked, args.model, target.trains_in, args.profile)
         version = registry.version(args.version)
@@ -90,11 +94,18 @@ def promote(args: argparse.Namespace, checked) -> int:
     if why:
         return _refuse(f"version {args.version} of {args.model} is not promoted: {why}")
     spec = Path(args.file)
-    text = spec.read_text("utf-8")
+    with spec.open(encoding="utf-8", newline="") as handle:  # keep the file's line endings
+        text = handle.read()
     try:
         new = set_value(text, target.path, args.version)
     except EditRefused as exc:
         return _refuse(f"cannot rewrite {spec} ({exc}); set {'.'.join(target.path)}: {args.version} by hand")
+    from .pipeline import check
+
+    errors = check(new.encode(), args.file).errors
+    if errors:
+        return _refuse(f"serving version {args.version} in {args.to} would make {spec} invalid: "
+                       + "; ".join(e.message for e in errors[:3]))
     if new == text:
         print(f"{args.to} already serves version {args.version} of {args.model}; nothing to change")
         return EXIT_OK

@@ -39,9 +39,14 @@ class Registry:
     def __init__(self, env: Environment, group: str, profile: str | None = None):
         import boto3
 
+        from botocore.exceptions import BotoCoreError
+
         self.env, self.group = env, group
         self.arn = env.arn("sagemaker", f"model-package-group/{group}")
-        self._client = boto3.Session(profile_name=profile).client("sagemaker", region_name=env.region)
+        try:
+            self._client = boto3.Session(profile_name=profile).client("sagemaker", region_name=env.region)
+        except BotoCoreError as exc:  # an unknown --profile, say
+            raise RegistryError(str(exc)) from None
 
     def versions(self) -> list[Version]:
         """Every version, newest first."""

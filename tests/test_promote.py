@@ -50,6 +50,7 @@ models:
       validation: sales-validation
       instance_type: ml.m5.xlarge
     evaluation: {{metric: "validation:auc", min: 0.8}}   # the gate
+    endpoint: {{instance_type: ml.m5.large}}   # served once a version is promoted
 """
 GROUP = "shop-prod-churn"  # each environment trains into its own registry
 # version: (status, validation:auc its training job reported; None: a job that did not report it)
@@ -197,3 +198,13 @@ def test_a_serving_environment_promotes_a_version_of_the_training_registry(regis
     listed = _mlops(tmp_path, registry, "versions", "churn")  # only dev trains now
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.startswith("shop-dev-churn (dev: account") and listed.stdout.splitlines()[-1].endswith("prod")
+
+
+def test_a_model_without_an_endpoint_is_not_given_one_by_promote(registry, tmp_path):
+    spec = tmp_path / "mlops.yaml"
+    text = SPEC.replace("    endpoint: {instance_type: ml.m5.large}   # served once a version is promoted\n", "")
+    spec.write_text(text)
+    done = _mlops(tmp_path, registry, "promote", "churn", "1", "--to", "prod")
+    assert done.returncode == 1
+    assert "churn has no endpoint in prod: promote sets the version an endpoint serves" in done.stderr
+    assert spec.read_text() == text
