@@ -3,8 +3,9 @@
 Slow: the sdist and, from it, the wheel are built as a release builds them, the wheel
 is installed with its dependencies into a fresh virtual environment in a temporary
 directory outside the checkout, and there `mlops --version`, `validate` and `compile`
-run on a copy of the bundled spec; the compiled stacks must be generated/, byte for
-byte. Before the pinned provider slices were package data, every compile there failed.
+run on a copy of the bundled spec (the compiled stacks must be generated/, byte for
+byte), and `init` starts a spec that compiles. Before the pinned provider slices were
+package data, every validate and compile there failed.
 Fast: `--version` names pyproject.toml's version and what the committed stacks pin;
 CHANGELOG.md has a dated section for that version; every directory of code or data
 under compiler/ and modules/ is a package of the wheel.
@@ -111,6 +112,16 @@ def test_the_wheel_installs_and_compiles_outside_the_checkout(tmp_path: Path) ->
     assert len(expected) >= 2 * len(GENERATED_STACKS)
     assert sorted(got) == sorted(expected)
     assert [rel for rel in sorted(got) if got[rel] != expected[rel]] == []
+
+    # A platform started from nothing there: init's spec validates, its schema beside it, and compiles.
+    starter = tmp_path / "starter"
+    starter.mkdir()
+    init = release.run_installed(bindir, starter, "init", "--project", "acme-ml", "--region", "eu-west-1",
+                                 "--env", "dev=111111111111", "--training", "builtin")
+    assert init.returncode == 0, init.stderr
+    assert (starter / "mlops.schema.json").read_bytes() == (ROOT / "schemas" / "mlops.schema.json").read_bytes()
+    assert release.run_installed(bindir, starter, "compile").returncode == 0
+    assert (starter / "generated" / "dev" / "cdk.tf.json").is_file()
 
     # The release tool's own check of the same install passes, and fails on a wrong version or output.
     assert release.smoke(bindir, tmp_path / "smoke", VERSION) == []

@@ -120,7 +120,7 @@ def isolated_env() -> dict[str, str]:
 
 def run_installed(bindir: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     """`mlops ARGS` of the installed package, in `workdir`."""
-    return subprocess.run([str(bindir / "mlops"), *args], cwd=workdir, env=isolated_env(),
+    return subprocess.run([str(bindir / "mlops"), *args], cwd=workdir, env=isolated_env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=600)
 
 
