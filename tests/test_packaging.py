@@ -4,7 +4,7 @@ Slow: the sdist and, from it, the wheel are built as a release builds them, the 
 is installed with its dependencies into a fresh virtual environment in a temporary
 directory outside the checkout, and there `mlops --version`, `validate` and `compile`
 run on a copy of the bundled spec (the compiled stacks must be generated/, byte for
-byte), and `init` starts a spec that compiles. Before the pinned provider slices were
+byte), `gate` passes them, and `init` starts a spec that compiles. Before the pinned provider slices were
 package data, every validate and compile there failed.
 Fast: `--version` names pyproject.toml's version and what the committed stacks pin;
 CHANGELOG.md has a dated section for that version; every directory of code or data
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from checkov_support import real_checkov
 from conftest import ROOT
 from golden import GENERATED_STACKS, STACKS
 from mlops.cli import main
@@ -112,6 +113,10 @@ def test_the_wheel_installs_and_compiles_outside_the_checkout(tmp_path: Path) ->
     assert len(expected) >= 2 * len(GENERATED_STACKS)
     assert sorted(got) == sorted(expected)
     assert [rel for rel in sorted(got) if got[rel] != expected[rel]] == []
+
+    # The checkov gate of the installed package passes what it compiled.
+    gated = release.run_installed(bindir, work, "gate", "--checkov", real_checkov())
+    assert gated.returncode == 0, gated.stdout + gated.stderr
 
     # A platform started from nothing there: init's spec validates, its schema beside it, and compiles.
     starter = tmp_path / "starter"
