@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import cli_bootstrap, cli_ci, cli_diff, cli_init, cli_registry, gate_cli
 from .errors import SpecError, SpecInvalid, format_path, printable
+from .version import VersionAction
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
 
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlops", description="Compile mlops.yaml into Terraform JSON per environment.")
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the mlops version, the Terraform it requires and the providers it pins")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def spec_args(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:

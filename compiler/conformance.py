@@ -4,8 +4,8 @@ A misspelt attribute, a missing required argument, a block written as a scalar, 
 many blocks, or a reference to a resource that was never emitted must fail in
 `mlops compile`, naming the module and the spec path that produced it -- not hours
 later in `terraform plan`. The schemas are slices of the real `hashicorp/aws` and
-`hashicorp/awscc` provider schemas (`schemas/providers/`, `terraform providers schema
--json` shape), extracted from the prebuilt CDK provider packages by
+`hashicorp/awscc` provider schemas (`compiler/schemas/providers/`, `terraform providers
+schema -json` shape), extracted from the prebuilt CDK provider packages by
 `tools/extract_provider_schema.py`.
 
 Vocabulary: a *block schema* has `attributes` (name -> type and required / optional /
@@ -97,7 +97,7 @@ def check(stack: Mapping[str, Any], origins: Mapping[str, Origin], schemas: Sche
         block = schemas.block("data" if kind == "data" else "resource", type_)
         if block is None:
             report(f"{'data source' if kind == 'data' else 'resource'} type '{type_}' is not in the pinned provider schemas",
-                   hint="add it to schemas/providers/*.types and rerun tools/extract_provider_schema.py")
+                   hint="add it to compiler/schemas/providers/*.types and rerun tools/extract_provider_schema.py")
             continue
         body = dict(body)
         if kind == "resource":

@@ -5,9 +5,9 @@ declared exception that matches nothing. Both used to surface only there, agains
 `exceptions.json`, long after validate and compile had passed. What compile can know
 it checks here, pointing at the spec line:
 - an `exceptions:` entry names a check id of the pinned checkov that inspects the
-  resource's type (from schemas/checkov/, see tools/checkov_checks.py), a resource
-  address each environment's stack contains (with a did-you-mean among the stack's
-  addresses), and only environments that exist;
+  resource's type (from compiler/schemas/checkov/, see tools/checkov_checks.py), a
+  resource address each environment's stack contains (with a did-you-mean among the
+  stack's addresses), and only environments that exist;
 - every finding a module knows a spec setting causes (`BuildContext.checkov_finding`,
   e.g. log retention under checkov's one year) is declared by the spec for that
   environment: the setting stays a choice, made visibly, never a surprise at the gate.
@@ -39,7 +39,8 @@ class ExpectedFinding:
 
 # The pinned checkov's Terraform checks for aws and awscc, written by
 # tools/checkov_checks.py: id -> resource types it inspects ([] for graph checks).
-CHECKS = Path(__file__).resolve().parent.parent / "schemas" / "checkov" / "terraform-checks.json"
+# Package data, beside this file, so an installed wheel reads it too.
+CHECKS = Path(__file__).resolve().parent / "schemas" / "checkov" / "terraform-checks.json"
 
 
 @cache

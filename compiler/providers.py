@@ -6,13 +6,18 @@ prebuilt CDK provider packages those schemas were extracted from
 (cdktn-provider-aws 25.8.1 carries hashicorp/aws 6.69.1, cdktn-provider-awscc 1.8.0
 carries hashicorp/awscc 1.106.0). A stack requires only the providers it uses: aws
 always, awscc when a module emits one of its resources.
+
+The pinned slices are package data (`compiler/schemas/providers/`, installed as
+`mlops/schemas/providers/`), so an installed wheel checks stacks exactly as a checkout
+does. They are read by a path beside this file, not through importlib.resources: pip
+installs a wheel unpacked, and the conformance pass globs the directory.
 """
 
 import json
 from functools import cache
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "providers"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "providers"
 TAGGABLE = SCHEMA_DIR / "taggable.index.json"
 
 PROVIDERS: dict[str, dict[str, str]] = {

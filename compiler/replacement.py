@@ -2,9 +2,9 @@
 
 `mlops diff` warns before Terraform does when a change destroys or replaces a stateful
 resource. Replacement is the provider's decision, so it is not written here by hand:
-schemas/providers/<provider>.replace.json lists, for every resource type mlops emits,
-the argument paths whose change forces a new resource, read from the provider's Go
-source by tools/extract_force_new.py (docs/replacement.md: where from, which version,
+compiler/schemas/providers/<provider>.replace.json lists, for every resource type mlops
+emits, the argument paths whose change forces a new resource, read from the provider's
+Go source by tools/extract_force_new.py (docs/replacement.md: where from, which version,
 how to refresh). This module only reads those tables.
 
 Vocabulary:

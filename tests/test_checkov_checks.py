@@ -1,5 +1,5 @@
-"""schemas/checkov/terraform-checks.json is what the pinned checkov lists (drift), and
-compile rejects an exception whose check id checkov does not have."""
+"""compiler/schemas/checkov/terraform-checks.json is what the pinned checkov lists
+(drift), and compile rejects an exception whose check id checkov does not have."""
 
 from __future__ import annotations
 

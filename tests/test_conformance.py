@@ -1,7 +1,7 @@
 """The provider-schema check: deliberately broken resources, each with its message.
 
-Runs against the pinned `hashicorp/aws` slice in schemas/providers/, the same schema
-`mlops compile` uses, so a message here is what a module author would see."""
+Runs against the pinned `hashicorp/aws` slice in compiler/schemas/providers/, the same
+schema `mlops compile` uses, so a message here is what a module author would see."""
 
 from __future__ import annotations
 
@@ -150,8 +150,8 @@ def test_awscc_nested_attributes_are_checked_field_by_field() -> None:
 
 
 def test_the_taggable_index_is_what_the_pinned_schemas_say(update_golden):
-    """schemas/providers/taggable.index.json (which resource types take tags, read by every
-    build) is derived from the pinned slices; rewrite it with --update-golden."""
+    """compiler/schemas/providers/taggable.index.json (which resource types take tags, read
+    by every build) is derived from the pinned slices; rewrite it with --update-golden."""
     from mlops import conformance, providers
 
     derived = json.dumps(conformance.derive_taggable(conformance.pinned()), indent=1, sort_keys=True) + "\n"

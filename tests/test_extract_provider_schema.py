@@ -35,7 +35,7 @@ from provider_schema.shapes import normalize_value, parse_mapper  # noqa: E402
 from provider_schema.tarball import read_package  # noqa: E402
 from provider_schema.wheels import find_local_wheel, wheel_search_dirs  # noqa: E402
 
-SCHEMAS = ROOT / "schemas" / "providers"
+SCHEMAS = ROOT / "compiler" / "schemas" / "providers"
 AWS = "registry.terraform.io/hashicorp/aws"
 AWSCC = "registry.terraform.io/hashicorp/awscc"
 

@@ -1,4 +1,4 @@
-"""The replacement tables (schemas/providers/*.replace.json), their reader
+"""The replacement tables (compiler/schemas/providers/*.replace.json), their reader
 (compiler/replacement.py) and the tool that writes them (tools/extract_force_new.py).
 
 Fast: the committed tables are held to what mlops emits and to the pinned schema
@@ -34,7 +34,7 @@ from force_new.cli import dump_json  # noqa: E402
 from force_new.gopkg import Resolver  # noqa: E402
 from force_new.source import Source  # noqa: E402
 
-SCHEMAS = ROOT / "schemas" / "providers"
+SCHEMAS = ROOT / "compiler" / "schemas" / "providers"
 ADDRESSES = {"aws": "registry.terraform.io/hashicorp/aws", "awscc": "registry.terraform.io/hashicorp/awscc"}
 
 

@@ -6,9 +6,9 @@ Every golden stack (``modules/*/cases/*/expected/<env>/cdk.tf.json``) and every
 ``validate`` and ``plan`` and nothing reaches AWS), then run through ``terraform init``,
 ``validate`` and ``plan -refresh=false``. The ``hashicorp/aws`` provider Terraform talks to
 is ``tests/tfprovider``: a test-only provider serving the AWS provider schema
-(``schemas/providers/aws.json``, or the hand-written fixture while that is absent; any
-other provider a stack pins, from the ``schemas/providers/*.json`` that holds it) over
-plugin protocol v6. Terraform itself checks each stack against that schema.
+(``compiler/schemas/providers/aws.json``, or the hand-written fixture while that is
+absent; any other provider a stack pins, from the ``compiler/schemas/providers/*.json``
+that holds it) over plugin protocol v6. Terraform itself checks each stack against that schema.
 
 Deliberately broken copies must fail with Terraform's own error text.
 

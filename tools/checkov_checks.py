@@ -1,5 +1,5 @@
-"""Write (or --check) schemas/checkov/terraform-checks.json: the Terraform check ids of
-the pinned checkov, from `checkov --list`, so compile can tell a typo'd check id in an
+"""Write (or --check) compiler/schemas/checkov/terraform-checks.json: the Terraform check
+ids of the pinned checkov, from `checkov --list`, so compile can tell a typo'd check id in an
 `exceptions:` entry from a real one without importing checkov (it lives apart, in
 .venv-checkov). Per id: the resource types a resource check inspects, or [] for graph
 checks (CKV2_*), whose listed entities are not the types they fail on.
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "schemas" / "checkov" / "terraform-checks.json"
+OUT = REPO / "compiler" / "schemas" / "checkov" / "terraform-checks.json"
 PROVIDERS = ("aws_", "awscc_")
 
 

@@ -5,8 +5,8 @@
 that from the provider: an argument marked `ForceNew` (SDKv2) or `RequiresReplace`
 (plugin framework; every awscc resource, from CloudFormation's createOnlyProperties)
 replaces the resource when it changes. This tool reads those marks from the provider's
-Go source and writes schemas/providers/<provider>.replace.json: for each resource type
-in the committed stacks and golden stacks, the sorted argument paths that force
+Go source and writes compiler/schemas/providers/<provider>.replace.json: for each
+resource type in the committed stacks and golden stacks, the sorted argument paths that force
 replacement, with a header naming the source (repository, commit, version) it was read
 from. docs/replacement.md says where the committed tables come from and how to refresh
 them.

@@ -10,19 +10,20 @@ it reads the jsii tarball inside the wheel and writes JSON in the shape of
 
 Usage (from the repository root, with the project venv):
 
-    # the committed slices (inputs: schemas/providers/<name>.types, one type a line,
-    # data sources as `data.<type>`); writes schemas/providers/<name>.json and
-    # schemas/providers/<name>.resolutions.json
+    # the committed slices (inputs: compiler/schemas/providers/<name>.types, one type a
+    # line, data sources as `data.<type>`); writes compiler/schemas/providers/<name>.json
+    # and compiler/schemas/providers/<name>.resolutions.json
     .venv/bin/python tools/extract_provider_schema.py --wheel cdktn_provider_aws-25.8.1-py3-none-any.whl \\
-        --types schemas/providers/aws.types
+        --types compiler/schemas/providers/aws.types
     .venv/bin/python tools/extract_provider_schema.py --package cdktn-provider-awscc --version 1.8.0 \\
-        --types schemas/providers/awscc.types
+        --types compiler/schemas/providers/awscc.types
 
     # the whole provider, for exploration (tens of MB; not committed)
     .venv/bin/python tools/extract_provider_schema.py --wheel WHEEL --all --out /tmp/aws-full.json
 
     # CI / tests: exit 1 when the committed files differ from a fresh extraction
-    .venv/bin/python tools/extract_provider_schema.py --wheel WHEEL --types schemas/providers/aws.types --check
+    .venv/bin/python tools/extract_provider_schema.py --wheel WHEEL \\
+        --types compiler/schemas/providers/aws.types --check
 
 Regenerating for a new provider version:
 

@@ -1,4 +1,5 @@
-"""A small hand-written AWS provider schema, for when ``schemas/providers/aws.json`` is absent.
+"""A small hand-written AWS provider schema, for when
+``compiler/schemas/providers/aws.json`` is absent.
 
 It covers the resource types our stacks emit, the ``aws_iam_policy_document`` data
 source and the provider block, written from the hashicorp/aws 6.x documentation in the

@@ -11,8 +11,8 @@ Layout under one session directory (a pytest ``tmp_path_factory`` folder)::
 
 One wrapper is installed for every provider and version the stacks pin
 (``terraform.required_providers``): Terraform only accepts the exact pinned version.
-Each provider's schema is the ``schemas/providers/*.json`` file that holds its address
-(``hashicorp/aws`` falls back to the hand-written :mod:`tfprovider.fixture`).
+Each provider's schema is the ``compiler/schemas/providers/*.json`` file that holds its
+address (``hashicorp/aws`` falls back to the hand-written :mod:`tfprovider.fixture`).
 
 Stacks are copied to their own folders with ``override.tf.json`` switching the S3
 backend to ``local`` (an override file's backend block replaces the original's), so a
@@ -37,7 +37,7 @@ from . import fixture, schema
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent.parent
-SCHEMA_DIR = ROOT / "schemas" / "providers"
+SCHEMA_DIR = ROOT / "compiler" / "schemas" / "providers"
 REAL_SCHEMA = SCHEMA_DIR / "aws.json"
 AWS = "registry.terraform.io/hashicorp/aws"
 PROVIDER_SOURCE = AWS
@@ -85,8 +85,9 @@ def pinned_version(stack: dict | Path, address: str = AWS) -> str:
 
 
 def schema_source(session_dir: Path, address: str = AWS) -> tuple[Path, str]:
-    """The ``providers schema -json`` file for *address*: the ``schemas/providers/*.json``
-    holding it, else (``hashicorp/aws`` only) the hand-written fixture.
+    """The ``providers schema -json`` file for *address*: the
+    ``compiler/schemas/providers/*.json`` holding it, else (``hashicorp/aws`` only) the
+    hand-written fixture.
 
     ``TFPROVIDER_SCHEMA`` overrides it for ``hashicorp/aws``: a path, or ``fixture``.
     """

@@ -18,13 +18,13 @@ SHORT = {"github.com/hashicorp/terraform-provider-aws": "aws", "github.com/hashi
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="extract_force_new.py",
-                                 description="Write schemas/providers/<provider>.replace.json from the provider's Go source.")
+    ap = argparse.ArgumentParser(prog="extract_force_new.py", description="Write "
+                                 "compiler/schemas/providers/<provider>.replace.json from the provider's Go source.")
     ap.add_argument("--source", type=Path, required=True,
                     help="the provider repository: a checkout, or a git directory (bare is fine)")
     ap.add_argument("--rev", help="revision of a git source (default HEAD; with --check, the commit the table names)")
     ap.add_argument("--overlay", type=Path, help="directory of further files with PROVENANCE.json (docs/replacement.md)")
-    ap.add_argument("--out", type=Path, help="default schemas/providers/<provider>.replace.json")
+    ap.add_argument("--out", type=Path, help="default compiler/schemas/providers/<provider>.replace.json")
     ap.add_argument("--check", action="store_true", help="compare with the committed file; exit 1 when it differs")
     return ap
 
@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     short = SHORT.get(probe.module())
     if short is None:
         raise SourceError(f"{args.source}: module {probe.module()} is not a provider mlops uses")
-    out = args.out or REPO / "schemas" / "providers" / f"{short}.replace.json"
+    out = args.out or REPO / "compiler" / "schemas" / "providers" / f"{short}.replace.json"
     src = probe
     if args.check and args.rev is None and probe.rev is not None and out.exists():
         src = Source(args.source, json.loads(out.read_text("utf-8"))["source"].get("commit"), args.overlay)

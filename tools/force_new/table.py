@@ -3,8 +3,8 @@
 The types are those of the committed stacks and golden stacks (generated/*/ and
 modules/*/cases/*/expected/*/), so the file lists what mlops emits and nothing else.
 Each type's entry is what its source says, held against the pinned schema slice
-(schemas/providers/<provider>.json) so that a source of another version shows where it
-differs:
+(compiler/schemas/providers/<provider>.json) so that a source of another version shows
+where it differs:
 - forces_new: arguments that replace the resource when they change, those the pinned
   schema has;
 - conditional: arguments whose change replaces it only under a condition its code
@@ -54,8 +54,8 @@ def emitted_types(short: str, root: Path = REPO) -> set[str]:
 
 
 def slice_resources(short: str, root: Path = REPO) -> dict:
-    """The pinned schema slice's resource schemas (schemas/providers/<short>.json)."""
-    doc = json.loads((root / "schemas" / "providers" / f"{short}.json").read_text("utf-8"))
+    """The pinned schema slice's resource schemas (compiler/schemas/providers/<short>.json)."""
+    doc = json.loads((root / "compiler" / "schemas" / "providers" / f"{short}.json").read_text("utf-8"))
     return doc["provider_schemas"][ADDRESSES[short]]["resource_schemas"]
 
 

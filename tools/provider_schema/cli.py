@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     sel = ap.add_mutually_exclusive_group(required=True)
     sel.add_argument("--types", type=Path, help="types file: one type a line, data sources as data.<type>")
     sel.add_argument("--all", action="store_true", help="every resource and data source (needs --out)")
-    ap.add_argument("--out", type=Path, help="schema output (default schemas/providers/<provider>.json with --types)")
+    ap.add_argument("--out", type=Path,
+                    help="schema output (default compiler/schemas/providers/<provider>.json with --types)")
     ap.add_argument("--resolutions", type=Path, help="resolutions output (default: <out stem>.resolutions.json)")
     ap.add_argument("--check", action="store_true", help="compare with the existing files instead of writing; exit 1 on a difference")
     ap.add_argument("--no-pin-check", action="store_true", help="allow a provider version other than compiler/providers.py's pin")

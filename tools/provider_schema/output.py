@@ -12,7 +12,7 @@ from typing import Any
 
 from . import REPO
 
-SCHEMA_DIR = REPO / "schemas" / "providers"
+SCHEMA_DIR = REPO / "compiler" / "schemas" / "providers"
 
 
 def dump_json(obj: Any) -> str:
@@ -21,7 +21,8 @@ def dump_json(obj: Any) -> str:
 
 
 def output_paths(short: str, out: Path | None, resolutions: Path | None) -> tuple[Path, Path]:
-    """(schema path, resolutions path): schemas/providers/<short>.json and its <stem>.resolutions.json by default."""
+    """(schema path, resolutions path): compiler/schemas/providers/<short>.json and its
+    <stem>.resolutions.json by default."""
     out = out or (SCHEMA_DIR / f"{short}.json")
     return out, resolutions or out.with_name(out.name.removesuffix(".json") + ".resolutions.json")
 
