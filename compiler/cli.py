@@ -22,9 +22,8 @@ from pathlib import Path
 
 from . import cli_bootstrap, cli_ci, cli_diff, cli_init, cli_registry, gate_cli
 from .errors import SpecError, SpecInvalid, format_path, printable
+from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND
 from .version import VersionAction
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_FOUND = 0, 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,10 +8,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE
+
 if TYPE_CHECKING:  # imported when the command runs: other commands never pay for it
     from .bootstrap import Plan, Target
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def add_command(sub, spec_args) -> None:

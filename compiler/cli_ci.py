@@ -7,7 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE
+
 DEFAULT_PATHS = {"github": ".github/workflows/mlops.yml", "gitlab": ".gitlab-ci.yml"}
 
 

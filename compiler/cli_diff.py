@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from .diff import Change, EnvironmentDiff, compare
+from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND = 0, 1, 2, 4
 SYMBOLS = {"add": "+", "remove": "-", "change": "~", "replace": "-/+"}
 
 

@@ -13,9 +13,8 @@ import re
 import sys
 from pathlib import Path
 
+from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE
 from .starter import TRAINING, Answers, render
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SCHEMA_FILE = "mlops.schema.json"
 _ENV = re.compile(r"^(?P<name>[^=]+)=(?P<account>.+)$")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from . import promotion
 from .errors import did_you_mean
+from .exits import EXIT_INVALID as EXIT_REFUSED  # a registry refused or could not be asked
+from .exits import EXIT_OK
 from .registry_client import Registry, RegistryError, Version
 from .spec_edit import EditRefused, set_value, write_atomically
-
-EXIT_OK, EXIT_REFUSED = 0, 1
 
 
 def add_commands(sub, spec_args) -> None:

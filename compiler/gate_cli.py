@@ -20,7 +20,8 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND = 0, 1, 2, 4
+from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND
+
 GENERATED = Path("generated")
 
 
