@@ -8,10 +8,13 @@ tags) -- and hands each module a `BuildContext` in registry order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import renames
+from .errors import SpecError
 from .module_api import BuildContext, CheckException, Module, Stack
+from .moves import Later, Unmatched, keep
 from .providers import PROVIDERS, TERRAFORM_VERSION, taggable
 from .resolve import Resolved
 from .retire import retired, unprotect
@@ -28,24 +31,16 @@ class Target:
     required_version: str
     # For a retired environment, what prevent_destroy guarded (mlops.retire); else None.
     retired: list[str] | None = None
+    # Addresses (from, to) that renamed entries' resources and data sources moved to
+    # (mlops.moves): the resources' become Terraform `moved` blocks.
+    moved: list[tuple[str, str]] = field(default_factory=list)
 
 
 def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     spec, env = resolved.spec, resolved.env
-    stack = Stack(project=spec["project"], env=env)
-    services: set[str] = set()
-    present = [m for m in modules if m.name in spec]
-    role_settings: dict[str, Any] = {}
-    for module in present:
-        services |= module.services(spec)
-        role_settings.update(module.role_settings(spec, env))
-        stack.plans[module.name] = module.plan(spec[module.name] or {}, env)
-    contexts = [BuildContext(m.name, spec, stack, frozenset(services), m.emits, role_settings) for m in present]
-    for module, ctx in zip(present, contexts):
-        module.build(ctx)
-    for module, ctx in zip(present, contexts):
-        module.finalize(ctx)
-    _trace(stack)
+    modules = tuple(modules)
+    stack, moved, first = _renamed(resolved, modules) if resolved.stages else (_modules(spec, env, modules), [], {})
+    _trace(stack, first)
     guarded = unprotect(stack) if retired(spec, env.name) else None
     for index, exc in enumerate(spec.get("exceptions", [])):
         declared = CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
@@ -67,23 +62,70 @@ def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
         required_providers={name: dict(PROVIDERS[name]) for name in sorted(used)},
         required_version=TERRAFORM_VERSION,
         retired=guarded,
+        moved=moved,
     )
+
+
+def _modules(spec: dict[str, Any], env, modules: tuple[Module, ...]) -> Stack:
+    """Every module's plan, then build, then finalize, in registry order."""
+    stack = Stack(project=spec["project"], env=env)
+    services: set[str] = set()
+    present = [m for m in modules if m.name in spec]
+    role_settings: dict[str, Any] = {}
+    for module in present:
+        services |= module.services(spec)
+        role_settings.update(module.role_settings(spec, env))
+        stack.plans[module.name] = module.plan(spec[module.name] or {}, env)
+    contexts = [BuildContext(m.name, spec, stack, frozenset(services), m.emits, role_settings) for m in present]
+    for module, ctx in zip(present, contexts):
+        module.build(ctx)
+    for module, ctx in zip(present, contexts):
+        module.finalize(ctx)
+    return stack
+
+
+def _renamed(resolved: Resolved, modules: tuple[Module, ...]) -> tuple[Stack, list[tuple[str, str]], dict]:
+    """The stack of a spec with renamed entries (mlops.renames, mlops.moves): built as it
+    was first, at the addresses of the spec as written, with the moves between, and the
+    spec path each moved resource was made from at first."""
+    first, *stages = resolved.stages
+    env = resolved.env
+    later = [Later(_modules(stage.spec, env, modules), tuple((was, stage.name(e, now)) for (e, now), was in first.names.items()),
+                   lambda p, stage=stage: stage.then(renames.now(p, first.paths))) for stage in stages]
+    written = _modules(resolved.spec, env, modules)
+    later.append(Later(written, tuple((was, now) for (_, now), was in first.names.items()),
+                       lambda p: renames.now(p, first.paths)))
+    try:
+        return keep(_modules(first.spec, env, modules), later)
+    except Unmatched as unmatched:
+        entries, now = next(iter(first.names))
+        written.errors.append(SpecError(
+            (*entries, now, renames.FIELD), f"mlops cannot follow this rename through the stack: {unmatched}",
+            hint="a limitation of mlops, please report it; until it is fixed, keep the entry's old name"))
+        return written, [], {}
 
 
 SPEC_PATH_TAG = "mlops:spec-path"
 
 
-def _trace(stack: Stack) -> None:
+def _trace(stack: Stack, first: dict[str, tuple]) -> None:
     """Tag every taggable resource with the spec path that produced it, so anyone can go
     from a resource in the AWS console (or a Terraform address, with `mlops locate`)
     back to the line of mlops.yaml. Whether a type takes tags comes from the pinned
-    provider schema."""
+    provider schema. A renamed entry's resource whose tags cannot change without
+    replacing it (awscc's monitoring job definitions) keeps the path it was made from
+    (`first`), as it keeps its name."""
     kinds = taggable()
     for resource in stack.resources:
         kind = None if resource.data_source else kinds.get(resource.type)
         if not kind:
             continue
-        path = ".".join(str(part) for part in resource.spec_path)[:256]
+        made_from = resource.spec_path
+        if resource.address in first:
+            from .replacement import forces_new
+
+            made_from = first[resource.address] if forces_new(resource.type, "tags") else made_from
+        path = ".".join(str(part) for part in made_from)[:256]
         if kind == "map":
             resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path}
         else:  # awscc: a list of {key, value}

@@ -132,6 +132,9 @@ def _stack(cdk: Any, jsii: Any, app: Any, target: Target) -> None:
             stack.add_override(section, by_type)
     for out in target.stack.outputs:
         cdk.TerraformOutput(stack, out.name, value=out.value, description=out.description)
+    moved = [{"from": a, "to": b} for a, b in target.moved if not a.startswith("data.")]
+    if moved:  # what renamed spec entries kept (mlops.moves); data sources have no state to move
+        stack.add_override("moved", moved)
     stack.add_override("terraform.required_version", target.required_version)
     stack.add_override("terraform.required_providers", target.required_providers)
 

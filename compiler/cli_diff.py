@@ -16,7 +16,7 @@ from pathlib import Path
 from .diff import Change, EnvironmentDiff, compare
 from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND
 
-SYMBOLS = {"add": "+", "remove": "-", "change": "~", "replace": "-/+"}
+SYMBOLS = {"add": "+", "remove": "-", "change": "~", "replace": "-/+", "move": "->"}
 
 
 def add_command(sub, spec_args) -> None:
@@ -47,8 +47,8 @@ def report(args: argparse.Namespace, base_text: bytes | None, checked) -> int:
         print(f"mlops: the spec at {args.base} does not validate ({count}); "
               f"choose another --base", file=sys.stderr)
         return EXIT_INVALID
-    before = [(r, t.stack.resources) for r, t in zip(base.resolved, base.built)] if base else []
-    after = [(r, t.stack.resources) for r, t in zip(checked.resolved, checked.built)]
+    before = list(zip(base.resolved, base.built)) if base else []
+    after = list(zip(checked.resolved, checked.built))
     diffs = compare(before, after, forces_new)
     document = checked.document
     if args.format == "json":
@@ -94,10 +94,11 @@ def _position(change: Change, document) -> tuple[int, int]:
 
 
 def _describe(change: Change) -> str:
-    what = {"add": "added", "remove": "destroyed", "change": "changed", "replace": "replaced"}[change.action]
+    what = {"add": "added", "remove": "destroyed", "change": "changed", "replace": "replaced", "move": ""}[change.action]
     attributes = f" ({', '.join(change.attributes)})" if change.attributes else ""
     loss = f" [{change.stateful}]" if change.destroys else ""
-    return f"{change.address} {what}{attributes}{loss}"
+    moved = f" moved from {change.moved_from}" + (", " if what else "") if change.moved_from else " "
+    return f"{change.address}{moved}{what}{attributes}{loss}"
 
 
 def _text(args, diffs: list[EnvironmentDiff], document) -> None:
@@ -107,8 +108,9 @@ def _text(args, diffs: list[EnvironmentDiff], document) -> None:
     for diff in diffs:
         counts = {a: sum(c.action == a for c in diff.changes) for a in SYMBOLS}
         status = {"added": " (new environment)", "removed": " (environment removed)"}.get(diff.status, "")
+        moving = sum(c.moved_from is not None for c in diff.changes)
         print(f"\n{diff.name}{status}: {counts['add']} to add, {counts['change']} to change, "
-              f"{counts['replace']} to replace, {counts['remove']} to destroy")
+              f"{counts['replace']} to replace, {counts['remove']} to destroy, {moving} to move")
         if diff.status == "removed":
             print(f"  compile refuses this until {diff.name} is retired (environments.{diff.name}.retired: true) and "
                   "destroyed; what holds data:")
@@ -141,7 +143,7 @@ def _as_json(args, diffs: list[EnvironmentDiff], document) -> dict:
         line, column = _position(change, document)
         return {"address": change.address, "action": change.action, "spec_path": format_path(change.spec_path),
                 "line": line, "column": column, "attributes": list(change.attributes),
-                "stateful": change.stateful, "destroys": change.destroys}
+                "stateful": change.stateful, "destroys": change.destroys, "moved_from": change.moved_from}
 
     return {"base": args.base, "file": args.file,
             "environments": [{"name": d.name, "status": d.status, "changes": [one(c) for c in d.changes]}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .build import Target
 from .module_api import Resource
+from .moves import readdress
 from .resolve import Resolved
 
 # Types whose destruction loses data or history (buckets, keys, repositories,
@@ -30,7 +32,8 @@ STATEFUL = {
 
 @dataclass(frozen=True)
 class Change:
-    """One resource of one environment: `action` is add, remove, change or replace."""
+    """One resource of one environment: `action` is add, remove, change, replace or move
+    (a renamed entry's resource at its new address, nothing else changed)."""
 
     env: str
     address: str
@@ -38,6 +41,7 @@ class Change:
     spec_path: tuple  # in mlops.yaml, following overrides back to their lines
     attributes: tuple[str, ...] = ()  # what changed; for replace, what forces it first
     stateful: str | None = None
+    moved_from: str | None = None  # the address Terraform's state has it at, when it moves
 
     @property
     def destroys(self) -> bool:
@@ -52,25 +56,46 @@ class EnvironmentDiff:
     changes: list[Change] = field(default_factory=list)
 
 
-def compare(before: list[tuple[Resolved, list[Resource]]], after: list[tuple[Resolved, list[Resource]]],
+def compare(before: list[tuple[Resolved, Target]], after: list[tuple[Resolved, Target]],
             forces_new: Callable[[str, str], bool]) -> list[EnvironmentDiff]:
-    """Every environment of either spec, in name order, with its changes."""
-    old = {resolved.env.name: (resolved, resources) for resolved, resources in before}
-    new = {resolved.env.name: (resolved, resources) for resolved, resources in after}
+    """Every environment of either spec, in name order, with its changes. A resource the
+    new stack's `moved` blocks take to a new address is compared there, as Terraform will."""
+    old = {resolved.env.name: (resolved, target) for resolved, target in before}
+    new = {resolved.env.name: (resolved, target) for resolved, target in after}
     diffs = []
     for name in sorted(set(old) | set(new)):
         status = "added" if name not in old else "removed" if name not in new else "kept"
-        old_resources = {r.address: r for r in (old[name][1] if name in old else []) if not r.data_source}
-        new_resources = {r.address: r for r in (new[name][1] if name in new else []) if not r.data_source}
+        moves = _moves(new[name][1].moved if name in new else [])
+        old_resources = {moves.get(r.address, r.address): replace(r, attrs=readdress(r.attrs, moves))
+                         for r in (old[name][1].stack.resources if name in old else []) if not r.data_source}
+        was = {to: r.address for r in (old[name][1].stack.resources if name in old else [])
+               if (to := moves.get(r.address, r.address)) != r.address}
+        new_resources = {r.address: r for r in (new[name][1].stack.resources if name in new else []) if not r.data_source}
         origin = (new.get(name) or old[name])[0].origin
         changes = {}
         for address in sorted(set(old_resources) | set(new_resources)):
             change = _change(name, old_resources.get(address), new_resources.get(address), forces_new, origin)
+            if address in was and address in new_resources:
+                change = replace(change or Change(name, address, "move", origin(new_resources[address].spec_path)),
+                                 moved_from=was[address])
             if change is not None:
                 changes[address] = change
         _follow(name, changes, new_resources, forces_new, origin)
         diffs.append(EnvironmentDiff(name, status, [changes[a] for a in sorted(changes)]))
     return diffs
+
+
+def _moves(moved: list[tuple[str, str]]) -> dict[str, str]:
+    """Each address a `moved` block names, to where its chain of moves ends."""
+    step = dict(moved)
+    out = {}
+    for start in step:
+        end, seen = step[start], {start}
+        while end in step and end not in seen:
+            seen.add(end)
+            end = step[end]
+        out[start] = end
+    return out
 
 
 def _follow(env: str, changes: dict[str, Change], resources: dict[str, Resource], forces_new, origin) -> None:

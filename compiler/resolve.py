@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import arns, declared, serving
+from . import arns, declared, renames, serving
 from .awsapi import tags
 from .errors import SpecError, SpecPath
 from .environment import Environment, environment
 from .module_api import Module
 from .overrides import merge
+from .renames import Stage
 from .validate import validate
 
 # Not module sections; `environments` stays in each resolved spec (read-only) so a
@@ -35,6 +36,8 @@ class Resolved:
     env: Environment
     spec: dict[str, Any]
     origins: dict[SpecPath, SpecPath]
+    # The spec as it was before its entries were renamed, stage by stage (mlops.renames).
+    stages: tuple[Stage, ...] = ()
 
     def origin(self, path: SpecPath) -> SpecPath:
         """The path in mlops.yaml that wrote the value at `path` of this resolved spec."""
@@ -56,7 +59,10 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     for name in sorted(data["environments"]):
         one, found = _resolve_one(data, name, schema)
         if not found:
-            found = arns.check(one.spec, one.env) + tags.check(one.spec) + ([] if served else _checks(one, modules))
+            found = (arns.check(one.spec, one.env) + tags.check(one.spec) + renames.check(one.spec, schema)
+                     + ([] if served else _checks(one, modules)))
+        if not found:
+            one, found = _renamed(one, schema, modules)
         for error in found:
             error = moved(one, error)
             errors.setdefault((error.path, error.message), error)
@@ -91,6 +97,21 @@ def _checks(one: Resolved, modules: tuple[Module, ...]) -> list[SpecError]:
             failed.add(module.name)
             found += errors
     return found
+
+
+def _renamed(one: Resolved, schema: dict, modules: tuple[Module, ...]) -> tuple[Resolved, list[SpecError]]:
+    """`one` with the stages of its renames. Each stage must pass the checks the spec as
+    written passed: a reference the schema does not mark would point at a name the stage
+    no longer has, and is reported at the rename rather than crashing the build."""
+    stages = renames.stages(one.spec, schema)
+    for stage in stages:
+        for error in _checks(Resolved(one.env, stage.spec, {}), modules):
+            entries, now = next(iter(stages[0].names))
+            return one, [SpecError((*entries, now, renames.FIELD),
+                                   f"mlops cannot rebuild the spec as it was before this rename: {error.message}",
+                                   hint="a reference mlops does not follow; please report it, and keep the old name "
+                                        "until it is fixed")]
+    return replace(one, stages=stages), []
 
 
 def moved(one: Resolved, error: SpecError) -> SpecError:

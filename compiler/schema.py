@@ -40,6 +40,7 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
     for module in modules:
         fragment = _aws_values(dict(module.schema))  # a copy: it rebuilds every dict and list
         own_defs = fragment.pop("definitions", {})
+        _renamable(fragment, own_defs)
         for name, definition in own_defs.items():
             if name in definitions:
                 raise ValueError(f"module {module.name}: definition {name!r} already exists")
@@ -83,6 +84,27 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
 
 
 AWS_SHAPE = "x-aws-shape"
+RENAMABLE = "x-mlops-renamable"
+
+
+def _renamable(schema: Any, definitions: dict[str, Any]) -> None:
+    """Every entry of a map marked `"x-mlops-renamable": true` may say what it was called
+    before (`renamed_from`, mlops.renames): one name, or the names it had, oldest first.
+    Written here once, with the map's own name pattern, rather than in each entry's schema."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get(RENAMABLE):
+        entry = definitions[schema["additionalProperties"]["$ref"].removeprefix("#/definitions/")]
+        name = {"type": "string", "pattern": schema["propertyNames"]["pattern"]}
+        entry["properties"]["renamed_from"] = {
+            "type": ["string", "array"], "pattern": name["pattern"], "items": name, "minItems": 1, "uniqueItems": True,
+            "description": "The name (or the names, oldest first) this entry had before: it keeps the AWS resources "
+                           "and names it has, and Terraform moves them to the new addresses. Keep it as long as the "
+                           "resources exist.",
+            "examples": ["features"],
+        }
+    for value in schema.get("properties", {}).values():
+        _renamable(value, definitions)
 
 
 def _aws_values(schema: Any) -> Any:
@@ -123,5 +145,15 @@ def _partial(schema: Any) -> Any:
 
 
 def render(schema: dict[str, Any]) -> str:
-    """The committed form: stable key order inside objects as written, 2-space indent."""
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    """The committed form: stable key order inside objects as written, 2-space indent,
+    without the compiler's own annotations (`x-mlops-*`, for mlops.renames), which are
+    no editor's business."""
+    return json.dumps(_published(schema), indent=2, ensure_ascii=False) + "\n"
+
+
+def _published(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_published(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: _published(value) for key, value in schema.items() if not key.startswith("x-mlops-")}

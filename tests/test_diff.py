@@ -36,7 +36,14 @@ CASES = {
                               ("  rules:\n    prod: {manual_approval: true, data_capture: true, min_instances: 2, "
                                "object_lock: true, no_nat: true}\n", "")],
     "rename-a-bucket": [("    features:\n      infrequent_access_days: 90\n",
-                         "    curated:\n      infrequent_access_days: 90\n")],
+                         "    curated:\n      renamed_from: features\n      infrequent_access_days: 90\n")],
+    "rename-a-bucket-forgetting-renamed-from": [("    features:\n      infrequent_access_days: 90\n",
+                                                 "    curated:\n      infrequent_access_days: 90\n")],
+    # the model, and every place that names it: its overrides in dev and prod, its monitoring
+    "rename-a-model": [("        fraud-xgb:\n", "        fraud-scorer:\n"), ("        fraud-xgb:\n", "        fraud-scorer:\n"),
+                       ("          fraud-xgb:\n", "          fraud-scorer:\n"),
+                       ("models:\n  fraud-xgb:\n", "models:\n  fraud-scorer:\n    renamed_from: fraud-xgb\n"),
+                       ("  models:\n    fraud-xgb:\n", "  models:\n    fraud-scorer:\n")],
     "change-a-forces-new-argument": [("    features:\n      infrequent_access_days: 90\n",
                                       "    features:\n      infrequent_access_days: 90\n      object_lock_days: 7\n")],
 }
@@ -72,7 +79,9 @@ def test_diff_of_a_change(case: str, update_golden: bool):
 
 
 def test_what_destroys_data_fails_the_check_and_the_rest_passes():
-    assert _run(SPEC, _edited("rename-a-bucket"))[0] == 4
+    assert _run(SPEC, _edited("rename-a-bucket-forgetting-renamed-from"))[0] == 4
+    assert _run(SPEC, _edited("rename-a-bucket"))[0] == 0
+    assert _run(SPEC, _edited("rename-a-model"))[0] == 0
     assert _run(SPEC, _edited("change-a-forces-new-argument"))[0] == 4
     assert _run(SPEC, _edited("remove-an-environment"))[0] == 4
     assert _run(SPEC, _edited("change-an-instance-type"))[0] == 0
@@ -86,7 +95,7 @@ def test_no_change_is_an_empty_diff():
 
 
 def test_json_and_github_formats_carry_the_same_changes():
-    after = _edited("rename-a-bucket")
+    after = _edited("rename-a-bucket-forgetting-renamed-from")
     _, out, _ = _run(SPEC, after, "json")
     found = json.loads(out)
     removed = [c for env in found["environments"] for c in env["changes"] if c["action"] == "remove"]
@@ -111,7 +120,7 @@ def test_the_command_compares_with_a_git_revision(tmp_path: Path):
     spec.write_text(SPEC)
     _git(tmp_path, "add", "mlops.yaml")
     _git(tmp_path, "commit", "-q", "-m", "spec")
-    spec.write_text(_edited("rename-a-bucket"))
+    spec.write_text(_edited("rename-a-bucket-forgetting-renamed-from"))
 
     def mlops(*args):
         return subprocess.run([sys.executable, "-m", "mlops.cli", "diff", *args], cwd=tmp_path, capture_output=True,
@@ -124,3 +133,11 @@ def test_the_command_compares_with_a_git_revision(tmp_path: Path):
     assert mlops().returncode == 0  # without --fail-on, a report only
     done = mlops("--base", "no-such-revision")
     assert done.returncode == 2 and done.stderr.startswith("mlops: cannot read mlops.yaml at no-such-revision")
+
+
+def test_json_says_where_a_renamed_entry_moves_from():
+    _, out, _ = _run(SPEC, _edited("rename-a-bucket"), "json")
+    changes = [c for env in json.loads(out)["environments"] for c in env["changes"]]
+    bucket = [c for c in changes if c["address"] == "aws_s3_bucket.data_curated"]
+    assert [c["moved_from"] for c in bucket] == ["aws_s3_bucket.data_features"] * 2  # dev and prod
+    assert {c["action"] for c in changes} <= {"move", "change"} and not any(c["destroys"] for c in changes)

@@ -9,8 +9,10 @@ go-plugin environment and talks gRPC to it. It knows nothing about AWS beyond th
   that is still null marked unknown (what a real provider does on create);
 * ``ReadDataSource`` returns the configuration with computed nulls filled by
   deterministic placeholders of the right type, so data sources are fully known;
+* ``ApplyResourceChange`` returns the planned state with each unknown filled by its
+  placeholder (a local state to plan the next version of a stack against);
 * ``ReadResource`` returns the current state and ``UpgradeResourceState`` passes the
-  stored JSON through; ``ApplyResourceChange`` and imports refuse with an error.
+  stored JSON through; imports refuse with an error.
 
 go-plugin handshake (github.com/hashicorp/go-plugin, as Terraform uses it):
 
@@ -268,9 +270,20 @@ class Provider(pb_grpc.ProviderServicer):
                 f"test provider: cannot plan {request.type_name}", f"{type(exc).__name__}: {exc}")])
 
     def ApplyResourceChange(self, request, context):
+        """Apply to a local state only: the planned state, each unknown value replaced by
+        its deterministic placeholder (a destroy returns null). Enough for a test to
+        create a prior state and plan the next version of a stack against it."""
         _log("ApplyResourceChange", request.type_name)
-        return pb.ApplyResourceChange.Response(diagnostics=[_error(
-            "test provider cannot apply", "This provider only serves a schema for validate and plan.")])
+        try:
+            rs = self.schemas.resources[request.type_name]
+            ty = self.schemas.resource_type(request.type_name)
+            planned = _decode(request.planned_state, ty)
+            state = None if planned is None else known_data_state(rs["block"], planned, request.type_name)
+            return pb.ApplyResourceChange.Response(new_state=pb.DynamicValue(msgpack=cty.pack(state, ty)),
+                                                   private=request.planned_private)
+        except Exception as exc:
+            return pb.ApplyResourceChange.Response(diagnostics=[_error(
+                f"test provider: cannot apply {request.type_name}", f"{type(exc).__name__}: {exc}")])
 
     def ImportResourceState(self, request, context):
         _log("ImportResourceState", request.type_name)
