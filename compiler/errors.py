@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 SpecPath = tuple[str | int, ...]
@@ -78,7 +78,13 @@ _UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest allowed word, if one is close enough to be a typo."""
+    """A hint naming the closest allowed word, if one is close enough to be a typo; when
+    `choices` are spec entries and one was renamed from `word`, that one."""
+    if isinstance(choices, Mapping):
+        for name, entry in choices.items():
+            was = entry.get("renamed_from") if isinstance(entry, Mapping) else None
+            if word == was or (isinstance(was, list) and word in was):
+                return f"'{name}' was renamed from '{word}': name it '{name}' here too"
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
 
