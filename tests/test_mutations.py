@@ -87,7 +87,8 @@ def _names(draw, old: str, spec) -> str:
     ))
 
 
-_OPS = ["delete", "rename", "twin", "retype", "reference", "dangling", "swap", "toggle", "control", "add", "override"]
+_OPS = ["delete", "rename", "twin", "retype", "reference", "dangling", "swap", "toggle", "control", "add", "override",
+        "renamed"]
 
 
 def _entries(spec) -> dict[str, list[str]]:
@@ -119,6 +120,9 @@ def _eligible(op: str, path, value, spec) -> bool:
         return isinstance(value, bool)
     if op == "add":
         return isinstance(value, dict) and bool(value) and all(isinstance(v, dict) for v in value.values())
+    if op == "renamed":  # an entry renamed with renamed_from (its references may be left behind)
+        return isinstance(key, str) and isinstance(value, dict) and len(path) > 1 and path[0] != "environments" \
+            and all(isinstance(v, dict) for v in _at(spec, path[:-1]).values())
     if op == "override":
         return len(path) > 1 and path[0] not in ("environments", "project", "region", "state", "exceptions", "$schema")
     return True
@@ -162,6 +166,12 @@ def _mutate(draw, spec: dict, ops: list[str]) -> None:
         value[name] = copy.deepcopy(value[sibling])
     elif op == "override":
         _override(draw, spec, path, value)
+    elif op == "renamed":
+        new = f"{key}-b" if ops == SCHEMA_VALID else _names(draw, key, spec)
+        parent[new] = parent.pop(key)
+        if isinstance(parent[new], dict):
+            was = draw(st.sampled_from([key, key, [key], _names(draw, key, spec), [key, f"{key}-a"]]))
+            parent[new]["renamed_from"] = was
 
 
 def _override(draw, spec: dict, path, value) -> None:
@@ -192,7 +202,7 @@ def _override(draw, spec: dict, path, value) -> None:
 
 
 # Changes that usually keep a spec valid, so the CDK part sees specs that validate.
-SCHEMA_VALID = ["flip", "add", "swap"]
+SCHEMA_VALID = ["flip", "add", "swap", "renamed"]
 
 
 @st.composite
