@@ -39,8 +39,9 @@ class Target:
 def build(resolved: Resolved, modules: Iterable[Module]) -> Target:
     spec, env = resolved.spec, resolved.env
     modules = tuple(modules)
-    stack, moved, first = _renamed(resolved, modules) if resolved.stages else (_modules(spec, env, modules), [], {})
-    _trace(stack, first)
+    stack, moved, made_from = (_renamed(resolved, modules) if resolved.stages
+                               else (_modules(spec, env, modules), [], {}))
+    _trace(stack, made_from)
     guarded = unprotect(stack) if retired(spec, env.name) else None
     for index, exc in enumerate(spec.get("exceptions", [])):
         declared = CheckException(exc["check"], exc["resource"], exc["reason"], "mlops.yaml", exc["expires"])
@@ -90,7 +91,8 @@ def _renamed(resolved: Resolved, modules: tuple[Module, ...]) -> tuple[Stack, li
     spec path each moved resource was made from at first."""
     first, *stages = resolved.stages
     env = resolved.env
-    later = [Later(_modules(stage.spec, env, modules), tuple((was, stage.name(e, now)) for (e, now), was in first.names.items()),
+    later = [Later(_modules(stage.spec, env, modules),
+                   tuple((was, stage.name(e, now)) for (e, now), was in first.names.items()),
                    lambda p, stage=stage: stage.then(renames.now(p, first.paths))) for stage in stages]
     written = _modules(resolved.spec, env, modules)
     later.append(Later(written, tuple((was, now) for (_, now), was in first.names.items()),
@@ -108,24 +110,24 @@ def _renamed(resolved: Resolved, modules: tuple[Module, ...]) -> tuple[Stack, li
 SPEC_PATH_TAG = "mlops:spec-path"
 
 
-def _trace(stack: Stack, first: dict[str, tuple]) -> None:
+def _trace(stack: Stack, made_from: dict[str, tuple]) -> None:
     """Tag every taggable resource with the spec path that produced it, so anyone can go
     from a resource in the AWS console (or a Terraform address, with `mlops locate`)
     back to the line of mlops.yaml. Whether a type takes tags comes from the pinned
     provider schema. A renamed entry's resource whose tags cannot change without
     replacing it (awscc's monitoring job definitions) keeps the path it was made from
-    (`first`), as it keeps its name."""
+    (`made_from`), as it keeps its name."""
     kinds = taggable()
     for resource in stack.resources:
         kind = None if resource.data_source else kinds.get(resource.type)
         if not kind:
             continue
-        made_from = resource.spec_path
-        if resource.address in first:
+        traced = resource.spec_path
+        if resource.address in made_from:
             from .replacement import forces_new
 
-            made_from = first[resource.address] if forces_new(resource.type, "tags") else made_from
-        path = ".".join(str(part) for part in made_from)[:256]
+            traced = made_from[resource.address] if forces_new(resource.type, "tags") else traced
+        path = ".".join(str(part) for part in traced)[:256]
         if kind == "map":
             resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path}
         else:  # awscc: a list of {key, value}

@@ -123,3 +123,16 @@ def test_the_spec_as_it_was_follows_every_reference():
     stage = _check(after, "after.yaml").resolved[0].stages[0].spec
     assert "transactions" in stage["data"]["datasets"] and new not in stage["data"]["datasets"]
     assert stage["models"]["fraud-xgb"]["training"]["input"] == "transactions"
+
+
+def test_an_entry_one_environment_adds_can_be_renamed_too():
+    text = BUNDLED.read_text().replace(
+        "  prod:\n    account: \"222222222222\"\n", "  prod:\n    account: \"222222222222\"\n"
+        "    additions:\n      data: {buckets: {scratch: {}}}\n", 1)
+    after = text.replace("{buckets: {scratch: {}}}", "{buckets: {sandbox: {renamed_from: scratch}}}")
+    before, renamed_ = _check(text, "before.yaml"), _check(after, "after.yaml")
+    prod = {t.stack.env.name: t for t in renamed_.built}["prod"]
+    assert ("aws_s3_bucket.data_scratch", "aws_s3_bucket.data_sandbox") in prod.moved
+    assert [r.attrs["bucket"] for r in prod.stack.resources if r.address == "aws_s3_bucket.data_sandbox"] == [
+        "fraud-detection-prod-scratch-222222222222"]
+    _assert_kept(before, renamed_, ("data", "buckets"), "scratch", "sandbox")
