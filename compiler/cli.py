@@ -181,16 +181,22 @@ def _locate(args: argparse.Namespace, checked) -> int:
     for resolved, target in zip(checked.resolved, targets(checked)):
         if args.env and resolved.env.name != args.env:
             continue
+        moved = dict(target.moved)  # an address from before a rename: where it is now
+        address = args.address
+        while address in moved:
+            address = moved[address]
         for resource in target.stack.resources:
-            if resource.address == args.address:
+            if resource.address == address:
                 path = resolved.origin(resource.spec_path)
                 pos = checked.document.position(path)
                 found.append({"file": args.file, "line": pos.line, "column": pos.column, "env": resolved.env.name,
-                              "address": args.address, "spec_path": format_path(path), "module": resource.module})
+                              "address": address, "spec_path": format_path(path), "module": resource.module,
+                              "moved_from": args.address if address != args.address else None})
     if args.format == "json":
         print(json.dumps({"matches": found}, indent=2))
     for match in found if args.format != "json" else []:
-        print(f"{match['file']}:{match['line']}:{match['column']}: {match['env']}: {match['address']}: "
+        moved = f" (moved from {match['moved_from']})" if match["moved_from"] else ""
+        print(f"{match['file']}:{match['line']}:{match['column']}: {match['env']}: {match['address']}{moved}: "
               f"{printable(match['spec_path'])} (module {match['module']})")
     if not found:
         print(f"mlops: no environment of {args.file} emits {args.address}", file=sys.stderr)

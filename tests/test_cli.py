@@ -180,6 +180,14 @@ def test_locate_follows_overrides(capsys) -> None:
                         "environments.prod.overrides.models.fraud-xgb.endpoint.model_version (module models)\n")
 
 
+def test_locate_follows_a_rename_from_the_old_address(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "mlops.yaml"
+    spec.write_text(SPEC.read_text().replace("    features:\n", "    curated:\n      renamed_from: features\n", 1))
+    assert main(["locate", "-f", str(spec), "--env", "dev", "aws_s3_bucket.data_features"]) == 0
+    assert capsys.readouterr().out.split(": ", 1)[1] == (
+        "dev: aws_s3_bucket.data_curated (moved from aws_s3_bucket.data_features): data.buckets.curated (module data)\n")
+
+
 def test_locate_unknown_address(capsys) -> None:
     assert main(["locate", "-f", str(SPEC), "aws_s3_bucket.nope"]) == 1
     assert "no environment" in capsys.readouterr().err
