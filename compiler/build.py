@@ -97,14 +97,32 @@ def _renamed(resolved: Resolved, modules: tuple[Module, ...]) -> tuple[Stack, li
     written = _modules(resolved.spec, env, modules)
     later.append(Later(written, tuple((was, now) for (_, now), was in first.names.items()),
                        lambda p: renames.now(p, first.paths)))
+    made = _modules(first.spec, env, modules)
+    for stage in [made, *(one.stack for one in later[:-1])]:
+        for error in stage.errors:  # two old names that make one address: the spec as it was cannot be built
+            written.errors.append(SpecError(_rename_of(first, error.path),
+                                            f"the spec as it was before this rename does not build: {error.message}"))
+    if written.errors:
+        return written, [], {}
     try:
-        return keep(_modules(first.spec, env, modules), later)
+        return keep(made, later)
     except Unmatched as unmatched:
-        entries, now = next(iter(first.names))
         written.errors.append(SpecError(
-            (*entries, now, renames.FIELD), f"mlops cannot follow this rename through the stack: {unmatched}",
+            _rename_of(first, unmatched.spec_path),
+            f"mlops cannot follow this rename through the stack: {unmatched}",
             hint="a limitation of mlops, please report it; until it is fixed, keep the entry's old name"))
         return written, [], {}
+
+
+def _rename_of(first: renames.Stage, path: tuple) -> tuple:
+    """The `renamed_from` of the renamed entry that made the first-stage `path` (else
+    of the first renamed entry): where an error about following renames belongs."""
+    now = renames.now(path, first.paths)
+    for entries, name in first.names:
+        if now[:len(entries) + 1] == (*entries, name):
+            return (*entries, name, renames.FIELD)
+    entries, name = next(iter(first.names))
+    return (*entries, name, renames.FIELD)
 
 
 SPEC_PATH_TAG = "mlops:spec-path"
@@ -118,15 +136,15 @@ def _trace(stack: Stack, made_from: dict[str, tuple]) -> None:
     replacing it (awscc's monitoring job definitions) keeps the path it was made from
     (`made_from`), as it keeps its name."""
     kinds = taggable()
+    if made_from:  # the forces-new tables are read only for a spec with renames
+        from .replacement import forces_new
     for resource in stack.resources:
         kind = None if resource.data_source else kinds.get(resource.type)
         if not kind:
             continue
         traced = resource.spec_path
-        if resource.address in made_from:
-            from .replacement import forces_new
-
-            traced = made_from[resource.address] if forces_new(resource.type, "tags") else traced
+        if resource.address in made_from and forces_new(resource.type, "tags"):
+            traced = made_from[resource.address]
         path = ".".join(str(part) for part in traced)[:256]
         if kind == "map":
             resource.attrs["tags"] = {**resource.attrs.get("tags", {}), SPEC_PATH_TAG: path}

@@ -117,12 +117,14 @@ def _follow(env: str, changes: dict[str, Change], resources: dict[str, Resource]
             attributes = tuple(sorted(set(reads) | set(before.attributes if before else ())))
             stateful = STATEFUL.get(resource.type)
             path = origin(resource.spec_path)
+            moved_from = before.moved_from if before else None
             if forcing:
                 changes[address] = Change(env, address, "replace", path,
-                                          forcing + tuple(a for a in attributes if a not in forcing), stateful)
+                                          forcing + tuple(a for a in attributes if a not in forcing), stateful,
+                                          moved_from)
                 following.add(address)
             else:
-                changes[address] = Change(env, address, "change", path, attributes)
+                changes[address] = Change(env, address, "change", path, attributes, moved_from=moved_from)
         replaced = following
 
 

@@ -81,6 +81,8 @@ class Output:
     name: str
     value: Any
     description: str
+    # The spec entry the output describes, if any (a renamed entry's outputs follow it).
+    spec_path: SpecPath = ()
 
 
 @dataclass(frozen=True)
@@ -188,8 +190,9 @@ class BuildContext:
             Resource(type_, name, attrs, self.module, path, data_source=True)
         )
 
-    def output(self, name: str, value: Any, description: str) -> None:
-        self.stack.outputs.append(Output(name, value, description))
+    def output(self, name: str, value: Any, description: str, *, path: SpecPath = ()) -> None:
+        """A Terraform output; `path`: the spec entry it describes, when it describes one."""
+        self.stack.outputs.append(Output(name, value, description, path))
 
     def exception(self, check: str, resource: Resource, reason: str) -> None:
         """Declare a checkov finding as accepted by design; it is written next to the stack."""

@@ -25,13 +25,18 @@ _ADDRESS = re.compile(r"(?<![\w.])(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_
 
 
 class Unmatched(Exception):
-    """A resource of the first stack has no single counterpart in a later one."""
+    """A resource (or output) of the first stack has no single counterpart in a later one."""
+
+    def __init__(self, message: str, spec_path: SpecPath = ()) -> None:
+        super().__init__(message)
+        self.spec_path = spec_path  # what made it, in the first stage
 
 
 @dataclass(frozen=True)
 class Later:
     """A stack built from a later stage: which names became which (first name -> name at
-    that stage, per renamed entry) and how a first-stage spec path reads there."""
+    that stage, per renamed entry; one old name may be several entries' of different
+    kinds) and how a first-stage spec path reads there."""
 
     stack: Stack
     names: tuple[tuple[str, str], ...]
@@ -46,50 +51,64 @@ def keep(first: Stack, later: list[Later]) -> tuple[Stack, list[tuple[str, str]]
     chains = {r.address: [r.address] for r in first.resources}
     outputs = {o.name: o.name for o in first.outputs}
     for stage in later:
-        swaps = [(re.compile(rf"(?<![A-Za-z0-9]){re.escape(tf_name(a))}(?![A-Za-z0-9])"), tf_name(b))
-                 for a, b in stage.names if a != b]
-        index = {r.address: r for r in stage.stack.resources}
-        taken: dict[str, str] = {}
-        for resource in first.resources:
-            target = _match(resource, index, swaps, stage.path)
-            if target in taken:
-                raise Unmatched(f"{resource.address} and {taken[target]} both become {target}")
-            taken[target] = resource.address
-            chains[resource.address].append(target)
-        if set(taken) != set(index):
-            raise Unmatched(f"{', '.join(sorted(set(index) - set(taken)))}: no counterpart in the spec as it was")
-        names = {o.name for o in stage.stack.outputs}
-        for name in outputs:
-            outputs[name] = _output(_swap(name, swaps), name, names)
+        spell = _Spellings(stage.names)
+        index = {(r.type, r.address): r.spec_path for r in stage.stack.resources}
+        found = _one_to_one([(r.address, r.spec_path, [replace(r, name=n).address for n in spell(r.name)],
+                              lambda a, r=r, stage=stage: index.get((r.type, a)) == stage.path(r.spec_path))
+                             for r in first.resources], {a for _, a in index})
+        for address, target in found.items():
+            chains[address].append(target)
+        named = {o.name: o.spec_path for o in stage.stack.outputs}
+        outputs = _one_to_one([(o.name, o.spec_path, spell(o.name),
+                                lambda n, o=o, stage=stage: n in named and named[n] == stage.path(o.spec_path))
+                               for o in first.outputs], set(named))
     final = {address: chain[-1] for address, chain in chains.items()}
     moves = {(a, b) for chain in chains.values() for a, b in zip(chain, chain[1:]) if a != b}
     stack = _moved(first, final, outputs, later[-1])
     return stack, sorted(moves), {final[r.address]: r.spec_path for r in first.resources if final[r.address] != r.address}
 
 
-def _swap(name: str, swaps: list[tuple[re.Pattern[str], str]]) -> str:
-    for pattern, new in swaps:
-        name = pattern.sub(new, name)
-    return name
+class _Spellings:
+    """Every way a first-stage Terraform name may read at a later stage: each renamed
+    entry's name in it (as `tf_name` spells it, longest match first, so `raw_archive` is
+    not read as `raw` + `_archive`) kept or replaced by a later name of that name."""
+
+    LIMIT = 256
+
+    def __init__(self, names: tuple[tuple[str, str], ...]) -> None:
+        self.options: dict[str, set[str]] = {}
+        for was, then in names:
+            if was != then:
+                self.options.setdefault(tf_name(was), {tf_name(was)}).add(tf_name(then))
+        tokens = sorted(self.options, key=lambda s: (-len(s), s))
+        self.pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(map(re.escape, tokens))})(?![A-Za-z0-9])") \
+            if tokens else None
+
+    def __call__(self, name: str) -> list[str]:
+        spellings = [""]
+        end = 0
+        for match in self.pattern.finditer(name) if self.pattern else ():
+            head = name[end:match.start()]
+            spellings = [s + head + o for s in spellings for o in sorted(self.options[match.group(0)])][: self.LIMIT]
+            end = match.end()
+        return [s + name[end:] for s in spellings]
 
 
-def _match(resource: Resource, index: dict[str, Resource], swaps, path: Callable[[SpecPath], SpecPath]) -> str:
-    """The address `resource` has in a later stack: its name with the renamed entries'
-    names swapped, or its own, where that stack has a resource of its type from its entry."""
-    made_by = path(resource.spec_path)
-    candidates = {replace(resource, name=n).address for n in (_swap(resource.name, swaps), resource.name)}
-    found = [a for a in candidates if a in index and index[a].type == resource.type and index[a].spec_path == made_by]
-    if len(found) != 1:
-        raise Unmatched(f"{resource.address}: {'no' if not found else 'more than one'} counterpart "
-                        f"among {', '.join(sorted(candidates))}")
-    return found[0]
-
-
-def _output(swapped: str, own: str, names: set[str]) -> str:
-    for name in (swapped, own):
-        if name in names:
-            return name
-    raise Unmatched(f"output {own}: no counterpart")
+def _one_to_one(items, available: set[str]) -> dict[str, str]:
+    """For each (key, spec path, candidates, accept) the one candidate `accept`s, each
+    taken once, every available one taken: raises Unmatched otherwise."""
+    taken: dict[str, str] = {}
+    for key, made_by, candidates, accept in items:
+        found = sorted({c for c in candidates if accept(c)})
+        if len(found) != 1:
+            raise Unmatched(f"{key}: {'no' if not found else 'more than one'} counterpart among "
+                            f"{', '.join(sorted(set(candidates)))}", made_by)
+        if found[0] in taken:
+            raise Unmatched(f"{key} and {taken[found[0]]} both become {found[0]}", made_by)
+        taken[found[0]] = key
+    if set(taken) != available:
+        raise Unmatched(f"{', '.join(sorted(available - set(taken)))}: no counterpart in the spec as it was")
+    return {key: target for target, key in taken.items()}
 
 
 def _moved(first: Stack, final: dict[str, str], outputs: dict[str, str], written: Later) -> Stack:
@@ -103,7 +122,8 @@ def _moved(first: Stack, final: dict[str, str], outputs: dict[str, str], written
     for r in first.resources:
         out.add(replace(r, name=final[r.address].split(".")[-1], attrs=fix(r.attrs), spec_path=written.path(r.spec_path),
                         depends_on=tuple(final.get(a, a) for a in r.depends_on)))
-    out.outputs = [Output(outputs[o.name], fix(o.value), o.description) for o in first.outputs]
+    out.outputs = [Output(outputs[o.name], fix(o.value), o.description, written.path(o.spec_path))
+                   for o in first.outputs]
     out.exceptions = [replace(e, resource=final.get(e.resource, e.resource)) for e in first.exceptions]
     out.expected_findings = [replace(f, resource=final.get(f.resource, f.resource), path=written.path(f.path))
                              for f in first.expected_findings]

@@ -15,6 +15,7 @@ address. Renaming twice keeps both old names: `renamed_from: [features, curated]
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,21 +72,33 @@ def found(spec: dict[str, Any], schema: dict) -> list[Rename]:
     return out
 
 
-def check(spec: dict[str, Any], schema: dict) -> list[SpecError]:
-    """An old name must be free: not the entry's own name, not another entry's name in
-    the same map (its resources would be claimed twice), nor another entry's old name."""
+def check(spec: dict[str, Any], schema: dict, origin: Callable[[SpecPath], SpecPath]) -> list[SpecError]:
+    """An old name must be free: not the entry's own name (moves cannot lead back to
+    where they started), not another entry's name in the same map (its resources would
+    be claimed twice), nor another entry's old name. And a rename is the entry's, the
+    same in every environment: never an override (`origin`: where a value was written)."""
     errors: list[SpecError] = []
     claimed: dict[tuple[SpecPath, str], str] = {}
-    for rename in found(spec, schema):
+    renames = found(spec, schema)
+    for rename in renames:
         entries = _get(spec, rename.entries)
         where = (*rename.entries, rename.name, FIELD)
+        if origin(where)[2:3] == ("overrides",):
+            errors.append(SpecError(where, "renamed_from cannot be overridden: a rename is the same in every environment",
+                                    hint=f"write it on {format_path(rename.entries)}.{rename.name} itself (or under "
+                                         "additions, for an entry one environment adds)", key=True))
+            continue
         for old in rename.history:
             if old == rename.name:
                 errors.append(SpecError(where, f"'{old}' is this entry's name now",
-                                        hint="renamed_from lists the names it had before; remove this one"))
+                                        hint="an entry cannot take back a name it had (Terraform's moves cannot lead "
+                                             "back to where they started): choose a new name"))
             elif old in entries:
+                trade = any(r.entries == rename.entries and r.name == old and rename.name in r.history for r in renames)
                 errors.append(SpecError(where, f"'{old}' is still an entry of {format_path(rename.entries)}",
-                                        hint=f"an entry renamed from '{old}' takes over its resources: remove or "
+                                        hint="two entries cannot trade names (Terraform cannot move two resources "
+                                             "onto each other's addresses): give one of them a new name" if trade else
+                                             f"an entry renamed from '{old}' takes over its resources: remove or "
                                              f"rename the entry '{old}' first"))
             elif (rename.entries, old) in claimed:
                 errors.append(SpecError(where, f"'{claimed[rename.entries, old]}' was renamed from '{old}' too",

@@ -59,7 +59,7 @@ def resolve(data: Mapping[str, Any], schema: dict, modules: Iterable[Module]) ->
     for name in sorted(data["environments"]):
         one, found = _resolve_one(data, name, schema)
         if not found:
-            found = (arns.check(one.spec, one.env) + tags.check(one.spec) + renames.check(one.spec, schema)
+            found = (arns.check(one.spec, one.env) + tags.check(one.spec) + renames.check(one.spec, schema, one.origin)
                      + ([] if served else _checks(one, modules)))
         if not found:
             one, found = _renamed(one, schema, modules)

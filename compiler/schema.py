@@ -40,7 +40,8 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
     for module in modules:
         fragment = _aws_values(dict(module.schema))  # a copy: it rebuilds every dict and list
         own_defs = fragment.pop("definitions", {})
-        _renamable(fragment, own_defs)
+        for part in (fragment, *own_defs.values()):
+            _renamable(part, own_defs)
         for name, definition in own_defs.items():
             if name in definitions:
                 raise ValueError(f"module {module.name}: definition {name!r} already exists")
@@ -90,21 +91,27 @@ RENAMABLE = "x-mlops-renamable"
 def _renamable(schema: Any, definitions: dict[str, Any]) -> None:
     """Every entry of a map marked `"x-mlops-renamable": true` may say what it was called
     before (`renamed_from`, mlops.renames): one name, or the names it had, oldest first.
-    Written here once, with the map's own name pattern, rather than in each entry's schema."""
+    Written here once, with the map's own name rule, rather than in each entry's schema;
+    the entry schema is the map's `additionalProperties`, inline or a module definition."""
     if not isinstance(schema, dict):
         return
     if schema.get(RENAMABLE):
-        entry = definitions[schema["additionalProperties"]["$ref"].removeprefix("#/definitions/")]
-        name = {"type": "string", "pattern": schema["propertyNames"]["pattern"]}
-        entry["properties"]["renamed_from"] = {
+        entry = schema["additionalProperties"]
+        if "$ref" in entry:
+            entry = definitions[entry["$ref"].removeprefix("#/definitions/")]
+        names = schema["propertyNames"]
+        name = {"type": "string", "pattern": names["pattern"], "description": names.get("description", "")}
+        entry.setdefault("properties", {})["renamed_from"] = {
             "type": ["string", "array"], "pattern": name["pattern"], "items": name, "minItems": 1, "uniqueItems": True,
             "description": "The name (or the names, oldest first) this entry had before: it keeps the AWS resources "
                            "and names it has, and Terraform moves them to the new addresses. Keep it as long as the "
-                           "resources exist.",
+                           "resources exist. " + name["description"],
             "examples": ["features"],
         }
-    for value in schema.get("properties", {}).values():
-        _renamable(value, definitions)
+    children = [*schema.get("properties", {}).values(), schema.get("additionalProperties"), schema.get("items")]
+    for child in children:
+        if isinstance(child, dict) and "$ref" not in child:
+            _renamable(child, definitions)
 
 
 def _aws_values(schema: Any) -> Any:

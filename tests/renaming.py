@@ -67,15 +67,16 @@ def _new_name(path: tuple, old: str, data: dict) -> str:
     raise AssertionError(f"no free name for {old}")
 
 
-def renamed(text: str, path: tuple, old: str, earlier: tuple[str, ...] = ()) -> tuple[str, str]:
+def renamed(text: str, path: tuple, old: str, earlier: tuple[str, ...] = (), new: str | None = None) -> tuple[str, str]:
     """The spec with entry `old` of map `path` renamed as a user would: (spec, new name).
-    `earlier`: the names it had before `old`, for a second rename."""
+    `earlier`: the names it had before `old`, for a second rename; `new`: the new name
+    (else one made from the old)."""
     data = yaml.safe_load(text)
     for section in list(data):
         if section in SCHEMA["properties"] and section not in ("environments", "exceptions"):
             fill_defaults(data[section], SCHEMA["properties"][section], SCHEMA)
     _explicit_defaults(data, old)
-    new = _new_name(path, old, data)
+    new = new or _new_name(path, old, data)
     data = _replace_everywhere(data, old, new, path)
     entry = data
     for part in (*path, new):

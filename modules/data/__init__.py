@@ -38,14 +38,15 @@ def build(ctx: BuildContext) -> None:
         ctx.resource("aws_s3_bucket_notification", b.name, {"bucket": b.ref("id"), "eventbridge": True}, path=path)
         ctx.exception("CKV_AWS_144", b, "cross-region replication is not configured by mlops; "
                       "versioning (and Object Lock where set) protect dataset versions in-region")
-        ctx.output(f"bucket_{tf_name(name)}", b.ref("bucket"), f"S3 name of the {name} bucket")
+        ctx.output(f"bucket_{tf_name(name)}", b.ref("bucket"), f"S3 name of the {name} bucket", path=path)
         made[name] = Bucket(b, keys[settings["key"]])
     datasets = {}
     for name in sorted(data["datasets"]):
         ds = data["datasets"][name]
         uri = f"s3://{made[ds['bucket']].resource.attrs['bucket']}/{ds['prefix']}"
         datasets[name] = Dataset(made[ds["bucket"]], ds["prefix"], uri)
-        ctx.output(f"dataset_{tf_name(name)}_uri", uri, f"S3 URI of the {name} dataset")
+        ctx.output(f"dataset_{tf_name(name)}_uri", uri, f"S3 URI of the {name} dataset",
+                   path=("data", "datasets", name))
     ctx.export(Data(buckets=made, datasets=datasets, access_logs=logs))
 
 

@@ -196,7 +196,8 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
         {"name": alias(project, env.name, name), "target_key_id": key.ref("key_id")},
         path=path,
     )
-    ctx.output(f"kms_key_{tf_name(name)}_arn", key.ref("arn"), f"ARN of the {name} KMS key")
+    ctx.output(f"kms_key_{tf_name(name)}_arn", key.ref("arn"), f"ARN of the {name} KMS key",
+               path=("keys", "domains", name))
     return key.ref("arn")
 
 

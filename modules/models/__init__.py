@@ -72,7 +72,7 @@ def _model(ctx: BuildContext, name: str, model: dict) -> Model:
     triggers.build(ctx, name, model, target)
     endpoint = deploy.build(ctx, name, model, group_name)
     ctx.output(f"model_{tf_name(name)}_package_group", group.ref("model_package_group_name"),
-               f"Model package group of {name}")
+               f"Model package group of {name}", path=("models", name))
     return Model(group=group, group_name=group.attrs["model_package_group_name"], output=output, dataset_uri=inputs.dataset_uri, pipeline=pipeline,
                  endpoint=endpoint, baselines=baseline_plan.kept(baselines, name), engine=engine)
 

@@ -60,7 +60,8 @@ def build(ctx: BuildContext, name: str, model: dict, group_name: str, trains: En
         "endpoint_config_name": endpoint_config.ref("name"),
     }, path=path)
     _autoscaling(ctx, ident, served, endpoint, sm_endpoint, path)
-    ctx.output(f"endpoint_{ident}", sm_endpoint.ref("name"), f"Endpoint serving {name} version {endpoint['model_version']}")
+    ctx.output(f"endpoint_{ident}", sm_endpoint.ref("name"), f"Endpoint serving {name} version {endpoint['model_version']}",
+               path=("models", name))
     return Endpoint(resource=sm_endpoint, name=sm_endpoint.attrs["name"], version=endpoint["model_version"],
                     model_name=sm_model.attrs["name"], model_arns=env.arn("sagemaker", f"model/{served}-v*"),
                     capture=capture, capture_prefix=capture_prefix(name))

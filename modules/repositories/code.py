@@ -43,7 +43,8 @@ def build(ctx: BuildContext) -> dict[str, Source]:
         else:  # the schema's documented way to turn the rule off: the spec's choice, declared
             ctx.exception("CKV2_AWS_37", resource, f"repositories.code.{name}.approvals is 0 in mlops.yaml: merges into "
                           f"{repo['default_branch']} need no approval, by the spec's choice")
-        ctx.output(f"code_{tf_name(name)}_clone_url", resource.ref("clone_url_http"), f"HTTPS clone URL of {name}")
+        ctx.output(f"code_{tf_name(name)}_clone_url", resource.ref("clone_url_http"), f"HTTPS clone URL of {name}",
+                   path=("repositories", "code", name))
         sources[name] = Source("codecommit", repo["default_branch"], repository=resource)
     return sources
 

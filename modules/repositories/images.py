@@ -85,7 +85,8 @@ def build(ctx: BuildContext, sources: dict[str, Source], artifacts: Bucket | Non
         source = sources[settings["source"]]
         source = replace(source, branch=settings.get("branch") or source.branch)
         _pipeline(ctx, name, settings, path, repo, digest, source, artifacts, key)
-        ctx.output(f"image_{tf_name(name)}_repository_url", repo.ref("repository_url"), f"ECR repository of {name}")
+        ctx.output(f"image_{tf_name(name)}_repository_url", repo.ref("repository_url"), f"ECR repository of {name}",
+                   path=("repositories", "images", name))
         published[name] = Image(repository=repo, parameter=digest)
     return published
 
