@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from .diff import Change, EnvironmentDiff, compare
+from .errors import format_path
 from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND
 
 SYMBOLS = {"add": "+", "remove": "-", "change": "~", "replace": "-/+", "move": "->"}
@@ -51,15 +52,36 @@ def report(args: argparse.Namespace, base_text: bytes | None, checked) -> int:
     after = list(zip(checked.resolved, checked.built))
     diffs = compare(before, after, forces_new)
     document = checked.document
+    renamed = _looks_renamed(diffs, checked)
     if args.format == "json":
-        print(json.dumps(_as_json(args, diffs, document), indent=2))
+        print(json.dumps(_as_json(args, diffs, document) | {"looks_renamed": [
+            {"entry": format_path(path), "renamed_from": was} for path, was in renamed]}, indent=2))
     elif args.format == "github":
         for change in _all(diffs):
             print(_annotation(args.file, change, document))
     else:
         _text(args, diffs, document)
+    for path, was in renamed:
+        print(f"hint: {format_path(path)} looks like {format_path(path[:-1])}.{was} renamed: write "
+              f"`renamed_from: {was}` under it, and its resources move instead (README: Renaming an entry)",
+              file=sys.stderr)
     destroys = [c for c in _all(diffs) if c.destroys]
     return EXIT_FOUND if args.fail_on == "destroy" and destroys else EXIT_OK
+
+
+def _looks_renamed(diffs: list[EnvironmentDiff], checked) -> list[tuple[tuple, str]]:
+    """Entries whose resources all go while another entry's of the same map all come,
+    in any environment: a rename that forgot `renamed_from`."""
+    from . import registry
+    from .renames import suggested
+    from .schema import assemble
+
+    removed = [c.spec_path for c in _all(diffs) if c.action == "remove"]
+    added = [c.spec_path for c in _all(diffs) if c.action == "add"]
+    if not removed or not added:
+        return []
+    keep = {c.spec_path for c in _all(diffs) if c.action not in ("remove", "add")}
+    return suggested([p for p in removed if p not in keep], added, assemble(registry.modules()))
 
 
 def _base(args: argparse.Namespace) -> bytes | None | int:

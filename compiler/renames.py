@@ -143,6 +143,35 @@ def _stage(spec: dict[str, Any], schema: dict, renames: list[Rename], k: int) ->
     return Stage(then, tuple(paths), wanted)
 
 
+def entry_of(path: SpecPath, schema: dict) -> tuple[SpecPath, str] | None:
+    """The renamable entry a spec path lies in, as (its map, its name), if any."""
+    node: Any = schema
+    for depth, part in enumerate(path):
+        while isinstance(node, dict) and "$ref" in node:
+            node = schema["definitions"][node["$ref"].removeprefix("#/definitions/")]
+        if not isinstance(node, dict):
+            return None
+        if node.get(RENAMABLE) and isinstance(part, str):
+            return path[:depth], part
+        extra = node.get("additionalProperties")
+        node = node.get("properties", {}).get(part, extra if isinstance(extra, dict) else None)
+    return None
+
+
+def suggested(removed: list[SpecPath], added: list[SpecPath], schema: dict) -> list[tuple[SpecPath, str]]:
+    """Entries that look renamed without `renamed_from`: in one map, one entry's resources
+    all go and another's all come. Each as (the new entry's path, its old name)."""
+    gone: dict[SpecPath, set[str]] = {}
+    came: dict[SpecPath, set[str]] = {}
+    for paths, into in ((removed, gone), (added, came)):
+        for path in paths:
+            entry = entry_of(path, schema)
+            if entry:
+                into.setdefault(entry[0], set()).add(entry[1])
+    return [((*entries, next(iter(came[entries]))), next(iter(names)))
+            for entries, names in sorted(gone.items()) if len(names) == 1 and len(came.get(entries, ())) == 1]
+
+
 def now(path: SpecPath, paths: tuple[tuple[SpecPath, SpecPath], ...]) -> SpecPath:
     """A spec path of an earlier stage as it reads in the spec now."""
     for then, current in paths:

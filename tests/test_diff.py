@@ -101,6 +101,7 @@ def test_json_and_github_formats_carry_the_same_changes():
     removed = [c for env in found["environments"] for c in env["changes"] if c["action"] == "remove"]
     assert {c["address"] for c in removed} >= {"aws_s3_bucket.data_features"}
     assert found["destroys"] == sum(c["destroys"] for env in found["environments"] for c in env["changes"])
+    assert found["looks_renamed"] == [{"entry": "data.buckets.curated", "renamed_from": "features"}]
     _, out, _ = _run(SPEC, after, "github")
     lines = out.splitlines()
     assert len(lines) == sum(len(env["changes"]) for env in found["environments"])
