@@ -237,6 +237,17 @@ def test_plan_marks_computed_nulls_unknown_and_data_reads_fill_them() -> None:
     assert read["count"] == 0 and read["arn"].startswith("arn:") and read["rule"][0]["days"] == 0
 
 
+def test_a_known_plan_names_the_resource_and_keeps_what_the_configuration_sets() -> None:
+    """TFPROVIDER_PLAN_KNOWN (test_documents_terraform.py): computed nulls become
+    placeholders naming the resource; a value the configuration sets, even one unknown
+    until apply, is planned as it is, or Terraform calls the plan invalid."""
+    proposed = {"id": None, "name": cty.UNKNOWN, "arn": None, "tags": None, "count": None, "anything": None,
+                "rule": [{"status": "Enabled", "days": None}]}
+    one, other = plan_new_state(BLOCK, proposed, "aws_thing-1"), plan_new_state(BLOCK, proposed, "aws_thing-2")
+    assert one["arn"] == "arn:aws:placeholder:eu-west-1:000000000000:aws_thing-1/arn" != other["arn"]
+    assert one["id"] == "aws_thing-1-id-placeholder" and one["rule"] == [{"status": "Enabled", "days": 0}]
+    assert one["name"] is cty.UNKNOWN and one["tags"] is None
+
 
 
 def _provider_process(tmp_path: Path, client_cert_pem: bytes):
