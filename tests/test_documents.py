@@ -150,7 +150,8 @@ def test_the_gate_scans_documents_inline(tmp_path: Path) -> None:
     report = gate.Report(counts={})
     stacks = gate._copy([source], tmp_path, report)
     assert report.issues == [] and list(stacks) == ["s0"]
-    assert json.loads((tmp_path / "s0" / "cdk.tf.json").read_text()) == gate.sanitize(load_stack(source / "cdk.tf.json"))
+    copied = json.loads((tmp_path / "s0" / "cdk.tf.json").read_text())
+    assert copied == gate.sanitize(load_stack(source / "cdk.tf.json"))
 
 
 def test_the_gate_cannot_judge_a_stack_whose_document_is_missing(tmp_path: Path) -> None:
@@ -162,3 +163,26 @@ def test_the_gate_cannot_judge_a_stack_whose_document_is_missing(tmp_path: Path)
     assert gate._copy([stack], tmp_path / "copy", report) == {}
     [error] = report.errors
     assert error.file == str(stack / "cdk.tf.json") and "unreadable" in error.message
+
+
+@pytest.mark.slow  # one real checkov run: a few seconds
+def test_checkov_does_not_follow_file(tmp_path: Path) -> None:
+    """Why IAM policies (and anything else checkov checks) stay inline, and why the gate
+    inlines documents: the same `*` policy fails checkov inline and passes it when
+    read with file(), whatever it says."""
+    from checkov_support import real_checkov
+
+    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    (tmp_path / "policy.json").write_text(policy)
+    stack = {"resource": {"aws_iam_policy": {
+        "inline": {"name": "inline", "policy": policy},
+        "from_file": {"name": "from_file", "policy": '${file("${path.module}/policy.json")}'}}}}
+    (tmp_path / "cdk.tf.json").write_text(json.dumps(stack, indent=1))
+    results = gate.run_checkov(real_checkov(), tmp_path)["results"]
+    index = gate.address_index((tmp_path / "cdk.tf.json").read_text())
+    outcome = {(index[r["file_line_range"][0]], r["check_id"]): kind.split("_")[0]
+               for kind in ("passed_checks", "failed_checks")
+               for r in results[kind] if r["check_id"] in ("CKV_AWS_62", "CKV_AWS_63")}
+    assert outcome == {
+        ("aws_iam_policy.inline", "CKV_AWS_62"): "failed", ("aws_iam_policy.inline", "CKV_AWS_63"): "failed",
+        ("aws_iam_policy.from_file", "CKV_AWS_62"): "passed", ("aws_iam_policy.from_file", "CKV_AWS_63"): "passed"}
