@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import documents
 from .gate_exceptions import Finding, compare, load_exceptions
 
 TIMEOUT_S = 600
@@ -175,7 +176,8 @@ def stack_key(path: str, root: Path) -> str:
 
 
 def _copy(dirs: list[Path], root: Path, report: Report) -> dict[str, dict]:
-    """Each readable stack, sanitized, into `root/s<i>/`; what is known of it by key."""
+    """Each readable stack, sanitized and with its documents inlined, into `root/s<i>/`;
+    what is known of it by key."""
     stacks = {}
     for i, d in enumerate(dirs):
         cdk, key = d / "cdk.tf.json", f"s{i}"
@@ -184,6 +186,7 @@ def _copy(dirs: list[Path], root: Path, report: Report) -> dict[str, dict]:
             doc = json.loads(original)
             if not isinstance(doc, dict):
                 raise ValueError("top level is not an object")
+            doc = documents.inline(doc, d)  # checkov reads no file(): it sees what Terraform gets
         except (OSError, ValueError) as err:
             report.issues.append(Error(str(cdk), f"unreadable: {err}"))
             continue

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from . import declared, names, policy_size, registry, retire
 from .awsapi import stack as awsapi
 from .build import Target, build
-from .errors import SpecError, SpecInvalid
+from .documents import FOLDER, README, readme, split
+from .errors import SpecError, SpecInvalid, format_path
 from .loader import Document, load
 from .resolve import Resolved, moved, resolve
 from .schema import assemble
@@ -83,13 +84,28 @@ def plan(built: list[Target], source: str = "mlops.yaml") -> Plan:
     files: dict[str, bytes] = {}
     for target in built:
         name = target.stack.env.name
-        files[f"{name}/cdk.tf.json"] = render(stacks[name])
+        files.update(_stack_files(target, stacks[name], source))
         files[f"{name}/exceptions.json"] = render(
             {"exceptions": [vars(e) for e in sorted(target.stack.exceptions, key=_exception_key)]}
         )
         if target.retired is not None:
             files[f"{name}/{retire.MARKER}"] = retire.instructions(target.stack, target.retired, source).encode()
     return Plan(files)
+
+
+def _stack_files(target: Target, stack: dict, source: str) -> dict[str, bytes]:
+    """cdk.tf.json with its large documents as files beside it (mlops.documents), and
+    the README that says where each came from."""
+    from .write import render
+
+    name = target.stack.env.name
+    stack, documents = split(stack)
+    files = {f"{name}/cdk.tf.json": render(stack)} | {f"{name}/{rel}": text for rel, text in documents.items()}
+    if documents:
+        origins = {f"{FOLDER}/{r.type}/{r.name}.json": format_path(r.spec_path)
+                   for r in target.stack.resources if not r.data_source}
+        files[f"{name}/{README}"] = readme(name, source, {rel: origins[rel] for rel in documents})
+    return files
 
 
 def built_checks(built: list[Target]) -> list[SpecError]:

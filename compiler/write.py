@@ -2,8 +2,10 @@
 
 Rendering is canonical -- sorted keys, two-space indent, UTF-8, a final newline -- so
 the same spec always gives the same bytes whatever its key order. The compiler owns
-only the files it writes (`cdk.tf.json`, `exceptions.json`) in each `generated/<env>/`;
-`.terraform/` and lock files that `terraform init` leaves there are never touched.
+only the files it writes in each `generated/<env>/` (`cdk.tf.json`, `exceptions.json`,
+`RETIRED.md`) and everything under its `documents/` (mlops.documents), so a file there
+that compile no longer writes is stale output, and is removed; `.terraform/` and lock
+files that `terraform init` leaves beside them are never touched.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .documents import FOLDER
 
 OWNED = ("cdk.tf.json", "exceptions.json", "RETIRED.md")
 
@@ -77,22 +81,32 @@ class Plan:
                 continue
             os.replace(tmp, target)
             changed.append(rel)
-        for rel in self._orphans(outdir):
+        orphans = self._orphans(outdir)
+        for rel in orphans:
             (outdir / rel).unlink()
             changed.append(f"{rel} (removed)")
-            try:
-                (outdir / rel).parent.rmdir()
-            except OSError:
-                pass  # terraform's own files are still there: keep the directory
+        for rel in orphans:
+            _prune((outdir / rel).parent, outdir)
         return changed
 
     def _orphans(self, outdir: Path) -> list[str]:
+        """Files compile owns that it no longer writes: an owned name in an environment's
+        directory, or anything under its documents/."""
         if not outdir.is_dir():
             return []
         found = []
         for env_dir in sorted(p for p in outdir.iterdir() if p.is_dir()):
-            for name in OWNED:
-                rel = f"{env_dir.name}/{name}"
-                if (env_dir / name).is_file() and rel not in self.files:
-                    found.append(rel)
+            owned = [env_dir / name for name in OWNED if (env_dir / name).is_file()]
+            owned += sorted(p for p in (env_dir / FOLDER).rglob("*") if not p.is_dir())
+            found += [rel for rel in (p.relative_to(outdir).as_posix() for p in owned) if rel not in self.files]
         return found
+
+
+def _prune(directory: Path, outdir: Path) -> None:
+    """Remove `directory` and its parents up to `outdir` while they are empty."""
+    while directory != outdir:
+        try:
+            directory.rmdir()
+        except OSError:
+            return  # terraform's own files (or other documents) are still there: keep it
+        directory = directory.parent

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from golden import load_stack
+
 REF = re.compile(r"\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}")
 OPERATORS = {"StringEquals", "StringLike", "ArnEquals", "ArnLike", "Bool", "NumericLessThan",
              "ForAnyValue:StringEquals"}
@@ -35,7 +37,7 @@ class Stack:
 
     @cached_property
     def json(self) -> dict:
-        return json.loads(self.path.read_text())
+        return load_stack(self.path)
 
     @property
     def name(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from mlops.documents import load as load_stack  # noqa: F401 (a stack with its documents inlined)
 from mlops.pipeline import check, plan, targets
 
 
@@ -31,7 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The golden cases: modules/<module>/cases/<case>/mlops.yaml, compiled into expected/ beside it.
 CASE_SPECS = sorted(ROOT.glob("modules/*/cases/*/mlops.yaml"))
 # Every committed stack, the one list the tests read: each golden case's environments,
-# then generated/ (the bundled mlops.yaml). Each stack's folder also holds exceptions.json.
+# then generated/ (the bundled mlops.yaml). Each stack's folder also holds exceptions.json,
+# and documents/ when it has large documents: read a stack with load_stack(path) to see
+# them where Terraform does, inline.
 GENERATED_STACKS = sorted(ROOT.glob("generated/*/cdk.tf.json"))
 STACKS = sorted(ROOT.glob("modules/*/cases/*/expected/*/cdk.tf.json")) + GENERATED_STACKS
 # Test ids for STACKS: the stack's folder, e.g. modules/data/cases/datasets/expected/dev.

@@ -29,7 +29,7 @@ import json
 import re
 
 import pytest
-from golden import ROOT, STACKS
+from golden import ROOT, STACKS, load_stack
 
 from mlops_modules.monitoring.engine.metrics import published_metrics
 
@@ -129,13 +129,13 @@ def _why_unpublished(resources: dict, engine: list, watched: tuple) -> str | Non
 
 ALARMS = [pytest.param(path, name, id=f"{path.relative_to(ROOT).parent}:{name}")
           for path in STACKS
-          for name in sorted(json.loads(path.read_text()).get("resource", {}).get("aws_cloudwatch_metric_alarm", {}))]
+          for name in sorted(load_stack(path).get("resource", {}).get("aws_cloudwatch_metric_alarm", {}))]
 
 
 def test_there_are_alarms_of_every_publisher() -> None:
     namespaces = set()
     for path, name in (p.values for p in ALARMS):
-        alarm = json.loads(path.read_text())["resource"]["aws_cloudwatch_metric_alarm"][name]
+        alarm = load_stack(path)["resource"]["aws_cloudwatch_metric_alarm"][name]
         namespaces |= {w[0] for w in _watched(alarm)}
     assert {"AWS/SageMaker", "mlops/monitoring", "aws/sagemaker/Endpoints/data-metrics",
             "aws/sagemaker/Endpoints/model-metrics", "aws/sagemaker/Endpoints/bias-metrics"} <= namespaces
@@ -143,7 +143,7 @@ def test_there_are_alarms_of_every_publisher() -> None:
 
 @pytest.mark.parametrize("path, name", ALARMS)
 def test_every_alarm_watches_a_published_metric(path, name) -> None:
-    resources = json.loads(path.read_text())["resource"]
+    resources = load_stack(path)["resource"]
     engine = _engine(resources)
     for watched in _watched(resources["aws_cloudwatch_metric_alarm"][name]):
         why = _why_unpublished(resources, engine, watched)
@@ -153,7 +153,7 @@ def test_every_alarm_watches_a_published_metric(path, name) -> None:
 def test_a_misnamed_engine_alarm_is_caught() -> None:
     """The matcher is not blind: a drift alarm on `_c0` is unpublished."""
     path = next(p for p in STACKS if "engine-loop" in str(p))
-    resources = json.loads(path.read_text())["resource"]
+    resources = load_stack(path)["resource"]
     alarm = dict(resources["aws_cloudwatch_metric_alarm"]["risk_drift_amount"])
     alarm["dimensions"] = {**alarm["dimensions"], "Feature": "_c0"}
     assert _why_unpublished(resources, _engine(resources), _watched(alarm)[0]) is not None

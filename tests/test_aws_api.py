@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import pytest
-from golden import ROOT, STACK_IDS, STACKS
+from golden import ROOT, STACK_IDS, STACKS, load_stack
 
 from mlops.awsapi import member_shape, model, pipelines, states
 from mlops.awsapi import stack as api
@@ -38,7 +38,7 @@ def test_every_mapped_attribute_names_a_real_member(resource_type):
 
 
 def _resources(path):
-    stack = json.loads(path.read_text())
+    stack = load_stack(path)
     for type_, by_name in stack.get("resource", {}).items():
         for name, attrs in by_name.items():
             yield Resource(type_, name, attrs, module="", spec_path=())
@@ -57,7 +57,7 @@ def test_every_stack_kind_is_covered():
 
 
 def _pipeline() -> dict:
-    stack = json.loads((ROOT / "generated" / "prod" / "cdk.tf.json").read_text())
+    stack = load_stack(ROOT / "generated" / "prod" / "cdk.tf.json")
     return json.loads(stack["resource"]["aws_sagemaker_pipeline"]["fraud_xgb"]["pipeline_definition"])
 
 
@@ -135,7 +135,7 @@ def test_a_numeric_condition_on_a_string_is_found():
 
 
 def _machine() -> dict:
-    stack = json.loads((ROOT / "generated" / "prod" / "cdk.tf.json").read_text())
+    stack = load_stack(ROOT / "generated" / "prod" / "cdk.tf.json")
     return json.loads(stack["resource"]["aws_sfn_state_machine"]["train_fraud_custom"]["definition"])
 
 
@@ -155,7 +155,7 @@ def test_state_machine_checker_finds_what_aws_rejects():
 
 
 def test_jsonata_arguments_are_checked_and_expressions_left_to_run_time():
-    stack = json.loads((ROOT / "generated" / "prod" / "cdk.tf.json").read_text())
+    stack = load_stack(ROOT / "generated" / "prod" / "cdk.tf.json")
     machine = json.loads(stack["resource"]["aws_sfn_state_machine"]["retrain_fraud_xgb"]["definition"])
     assert machine["QueryLanguage"] == "JSONata"
     assert states.check(machine) == []

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from golden import STACKS
+from golden import STACKS, load_stack
 from job_definitions import BASELINE_CONFIGS
 
 # What a step of each type exposes to later steps (the Describe* response of its job).
@@ -27,7 +27,7 @@ PROPERTIES = {
 
 def _stacks():
     for path in STACKS:
-        yield path.relative_to(ROOT).parent.as_posix(), json.loads(path.read_text("utf-8"))
+        yield path.relative_to(ROOT).parent.as_posix(), load_stack(path)
 
 
 def _steps(steps: list[dict]):

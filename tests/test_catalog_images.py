@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from mlops_modules.models import catalog
 from sdk_images import aliases, images
-from golden import STACKS
+from golden import STACKS, load_stack
 
 PROVIDER_TABLE = ROOT / "tests" / "data" / "prebuilt_ecr_repositories.txt"
 SCOPES = {"training": "training", "serving": "inference"}
@@ -126,7 +126,7 @@ FRAMEWORK_REPOSITORIES = {i.repository for f in catalog.FRAMEWORKS.values() for 
 
 def _pipelines():
     for path in STACKS:
-        stack = json.loads(path.read_text("utf-8"))
+        stack = load_stack(path)
         images = stack.get("data", {}).get("aws_sagemaker_prebuilt_ecr_image", {})
         for name, body in sorted(stack.get("resource", {}).get("aws_sagemaker_pipeline", {}).items()):
             yield f"{path.relative_to(ROOT).parent}:{name}", images, json.loads(body["pipeline_definition"])

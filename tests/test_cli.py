@@ -73,9 +73,20 @@ def out(compiled: Path, tmp_path: Path) -> Path:
     return target
 
 
+DOCUMENTS = {  # what each environment of the bundled spec writes to documents/ (mlops.documents)
+    "dev": ["aws_cloudwatch_dashboard/fraud_xgb.json", "aws_sagemaker_pipeline/fraud_torch.json",
+            "aws_sagemaker_pipeline/fraud_xgb.json", "aws_sfn_state_machine/train_fraud_custom.json"],
+    "prod": ["aws_cloudwatch_dashboard/fraud_xgb.json", "aws_sagemaker_pipeline/fraud_torch.json",
+             "aws_sagemaker_pipeline/fraud_xgb.json", "aws_sagemaker_pipeline/fraud_xgb_monitor.json",
+             "aws_sfn_state_machine/baseline_fraud_xgb.json", "aws_sfn_state_machine/retrain_fraud_xgb.json",
+             "aws_sfn_state_machine/train_fraud_custom.json"],
+}
+WRITTEN = sorted(f"{env}/{rel}" for env, docs in DOCUMENTS.items()
+                 for rel in ["cdk.tf.json", "exceptions.json", "documents/README.md", *(f"documents/{d}" for d in docs)])
+
+
 def test_compile_writes_every_environment(compiled: Path) -> None:
-    assert sorted(str(p.relative_to(compiled)) for p in compiled.rglob("*") if p.is_file()) == [
-        "dev/cdk.tf.json", "dev/exceptions.json", "prod/cdk.tf.json", "prod/exceptions.json"]
+    assert sorted(str(p.relative_to(compiled)) for p in compiled.rglob("*") if p.is_file()) == WRITTEN
 
 
 def test_check_names_stale_missing_and_orphaned_files(out: Path, capsys) -> None:
@@ -215,7 +226,7 @@ def test_compile_and_locate_speak_json(tmp_path: Path, capsys) -> None:
     target = tmp_path / "json-out"
     assert main(["compile", "--format", "json", "-f", str(SPEC), "-o", str(target)]) == 0
     written = json.loads(capsys.readouterr().out)
-    assert written["files"] == ["dev/cdk.tf.json", "dev/exceptions.json", "prod/cdk.tf.json", "prod/exceptions.json"]
+    assert written["files"] == WRITTEN
     assert sorted(written["changed"]) == written["files"]
     assert main(["locate", "--format", "json", "-f", str(SPEC), "--env", "prod", "aws_sagemaker_model.fraud_xgb"]) == 0
     [match] = json.loads(capsys.readouterr().out)["matches"]

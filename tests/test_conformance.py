@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from golden import GENERATED_STACKS
+from golden import GENERATED_STACKS, load_stack
 from mlops import registry
 from mlops.conformance import Origin, check, pinned
 
@@ -130,7 +130,7 @@ def test_every_type_a_module_can_emit_is_pinned() -> None:
 
 def test_generated_stacks_conform() -> None:
     for path in GENERATED_STACKS:
-        assert check(json.loads(path.read_text()), {}, pinned()) == [], path
+        assert check(load_stack(path), {}, pinned()) == [], path
 
 
 def test_awscc_nested_attributes_are_checked_field_by_field() -> None:

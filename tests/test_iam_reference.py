@@ -41,7 +41,7 @@ import pytest
 
 import iam_reference as ref
 from golden import STACK_IDS as IDS
-from golden import STACKS
+from golden import STACKS, load_stack
 
 # What `${<terraform type>.<name>.arn}` stands for: (service prefix, resource type).
 RESOURCE_TYPES = {
@@ -191,7 +191,7 @@ def trust_problems(stack: dict, account: str) -> list[str]:
 
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
 def test_every_grant_can_match(path: Path) -> None:
-    stack = json.loads(path.read_text("utf-8"))
+    stack = load_stack(path)
     failures = [f"{where}/{st.get('sid') or '-'}: {problem}"
                 for where, statements in policies(stack) for st in statements if st["effect"] == "Allow"
                 for problem in statement_problems(st)]
@@ -200,7 +200,7 @@ def test_every_grant_can_match(path: Path) -> None:
 
 @pytest.mark.parametrize("path", STACKS, ids=IDS)
 def test_service_roles_are_pinned_to_the_account(path: Path) -> None:
-    stack = json.loads(path.read_text("utf-8"))
+    stack = load_stack(path)
     account = stack["provider"]["aws"][0]["allowed_account_ids"][0]
     failures = trust_problems(stack, account)
     assert not failures, "\n".join(failures)

@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from conftest import ROOT
-from golden import STACKS
+from golden import STACKS, load_stack
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "sagemaker-pipeline-definition.schema.json"
 
@@ -27,7 +27,7 @@ def _validator() -> Draft7Validator:
 
 def _all(kind: str):
     for path in STACKS:
-        stack = json.loads(path.read_text("utf-8"))
+        stack = load_stack(path)
         for name, body in sorted(stack.get("resource", {}).get(kind, {}).items()):
             yield f"{path.relative_to(ROOT).parent}:{name}", body
 

@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from golden import STACKS, ROOT
+from golden import STACKS, ROOT, load_stack
 from mlops_modules.models.steps import (Condition, ExecutionVariable, Gate, Join, MetricValue, Parameter, ParameterRef,
                                         Pipeline, Step, StepOutput)
 from mlops_modules.models.to_pipeline import definition as pipeline_definition
@@ -34,7 +34,7 @@ PIPELINE_STRING = re.compile(r"^(Steps|Parameters|ExecutionVariables)\.")
 def _all(kind: str, member: str) -> list[tuple[str, dict]]:
     found = []
     for path in STACKS:
-        resources = json.loads(path.read_text("utf-8")).get("resource", {}).get(kind, {})
+        resources = load_stack(path).get("resource", {}).get(kind, {})
         found += [(f"{path.relative_to(ROOT).parent}:{name}", json.loads(body[member]))
                   for name, body in sorted(resources.items())]
     return found

@@ -58,7 +58,8 @@ def test_an_environment_is_retired_destroyed_then_removed(tmp_path, capsys):
 
     # After the destroy, prod leaves the spec and compile removes its directory.
     assert _compile(tmp_path, WITHOUT_PROD) == 0
-    assert sorted(_files(tmp_path)) == ["dev/cdk.tf.json", "dev/exceptions.json"]
+    assert sorted(_files(tmp_path)) == sorted(rel for rel in applied if rel.startswith("dev/"))
+    assert not (tmp_path / "generated" / "prod").exists(), "its documents/ (or the directory) stayed behind"
 
 
 def test_a_directory_nobody_generated_is_not_an_environment(tmp_path):

@@ -14,14 +14,14 @@ import pytest
 from mlops.module_api import partition as partition_of
 from mlops_modules.models.catalog import has_local_storage
 from golden import STACK_IDS as IDS
-from golden import STACKS
+from golden import STACKS, load_stack
 from job_definitions import BASELINE_CONFIGS
 
 REF = re.compile(r"^\$\{aws_iam_role\.([a-z0-9_]+)\.(arn|id)\}$")
 
 
 def _stack(path: Path) -> dict:
-    return json.loads(path.read_text("utf-8"))
+    return load_stack(path)
 
 
 def _role_statements(stack: dict, role_ref: str) -> list[dict]:

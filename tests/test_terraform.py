@@ -1,8 +1,8 @@
 """Real Terraform agrees with our stacks: init, validate and plan, offline.
 
 Every golden stack (``modules/*/cases/*/expected/<env>/cdk.tf.json``) and every
-``generated/<env>/cdk.tf.json`` is copied to a session folder with an
-``override.tf.json`` that swaps the S3 backend for ``local`` (so one ``init`` serves both
+``generated/<env>/cdk.tf.json`` is copied, with the ``documents/`` it reads, to a session
+folder with an ``override.tf.json`` that swaps the S3 backend for ``local`` (so one ``init`` serves both
 ``validate`` and ``plan`` and nothing reaches AWS), then run through ``terraform init``,
 ``validate`` and ``plan -refresh=false``. The ``hashicorp/aws`` provider Terraform talks to
 is ``tests/tfprovider``: a test-only provider serving the AWS provider schema
@@ -24,89 +24,21 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from golden import ROOT, STACK_IDS, STACKS
+from golden import ROOT, STACK_IDS, STACKS, load_stack
+from terraform_support import WORKERS, Outcome, provider_importable, run_stack, tf  # noqa: F401 (fixtures)
 
 try:  # the provider's dependencies come with `pip install -e '.[test]'` (tools/setup.sh)
     from tfprovider import cty, harness
     from tfprovider.server import known_data_state, plan_new_state
-except ImportError as exc:  # reported by the autouse fixture below: skip locally, fail in CI
-    IMPORT_ERROR: ImportError | None = exc
-else:
-    IMPORT_ERROR = None
+except ImportError:  # reported by terraform_support's autouse fixture: skip locally, fail in CI
+    pass
 
 # Real Terraform init/validate/plan over every stack: minutes on 2 cores.
 pytestmark = pytest.mark.slow
-
-WORKERS = 2  # the machine has 2 cores; Terraform and the provider share them
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run the Terraform tests)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _check_imports() -> None:
-    if IMPORT_ERROR is not None:
-        _unavailable(f"the test provider cannot be imported ({IMPORT_ERROR}): pip install -e '.[test]'")
-
-
-@pytest.fixture(autouse=True)
-def _provider_importable() -> None:
-    _check_imports()
-
-
-@dataclass
-class Outcome:
-    name: str
-    dir: Path
-    runs: dict[str, harness.Run] = field(default_factory=dict)
-    validate_doc: dict = field(default_factory=dict)
-    plan_doc: dict | None = None
-
-    def failure(self, step: str) -> str:
-        r = self.runs.get(step)
-        return f"terraform {' '.join(r.args)} in {self.dir}:\n{r.output}" if r else f"{step} did not run"
-
-
-def _run_stack(inst: harness.Installation, name: str, stack: dict, dest: Path, do_plan: bool) -> Outcome:
-    out = Outcome(name, harness.copy_stack(stack, dest, inst))
-    out.runs["init"] = r = harness.init(inst, out.dir)
-    if r.returncode != 0:
-        return out
-    out.runs["validate"], out.validate_doc = harness.validate(inst, out.dir)
-    if do_plan and out.runs["validate"].returncode == 0:
-        p, s, out.plan_doc = harness.plan(inst, out.dir)
-        out.runs["plan"] = p
-        if s is not None:
-            out.runs["show"] = s
-    return out
-
-
-# ---------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def tf(tmp_path_factory: pytest.TempPathFactory) -> harness.Installation:
-    _check_imports()  # session fixtures run before the autouse check
-    if harness.terraform_binary() is None:
-        _unavailable("terraform is not on PATH")
-    if not STACKS:
-        pytest.fail("no stacks found", pytrace=False)
-    base = tmp_path_factory.mktemp("terraform")
-    try:
-        providers: dict[str, list[str]] = {}
-        for p in STACKS:
-            for address, version in harness.required_providers(p).items():
-                providers.setdefault(address, []).append(version)
-        inst = harness.install(base / "provider", providers)
-        harness.prime(inst, STACKS)  # one init per pinned provider set: it answers; lock files
-    except Exception as exc:  # noqa: BLE001 - Terraform is here, so a broken provider is a failure
-        pytest.fail(f"cannot install the test provider: {exc}", pytrace=False)
-    return inst
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +48,7 @@ def stack_outcomes(tf: harness.Installation, tmp_path_factory: pytest.TempPathFa
     t0 = time.monotonic()
     with ThreadPoolExecutor(WORKERS) as pool:
         futures = {
-            sid: pool.submit(_run_stack, tf, sid, json.loads(p.read_text()), base / sid.replace("/", "__"), True)
+            sid: pool.submit(run_stack, tf, sid, p, base / sid.replace("/", "__"), True)
             for sid, p in zip(STACK_IDS, STACKS, strict=True)
         }
         outcomes = {sid: f.result() for sid, f in futures.items()}
@@ -218,7 +150,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[dict], None]]] = {
 
 def _base_stack(rtype: str) -> Path:
     """The smallest stack that has an *rtype* to break."""
-    having = [p for p in STACKS if json.loads(p.read_text()).get("resource", {}).get(rtype)]
+    having = [p for p in STACKS if load_stack(p).get("resource", {}).get(rtype)]
     if not having:
         pytest.fail(f"no stack has an {rtype} to break", pytrace=False)
     return min(having, key=lambda p: (p.stat().st_size, p))
@@ -241,11 +173,11 @@ def broken_outcomes(tf: harness.Installation, tmp_path_factory: pytest.TempPathF
             src = _base_stack(rtype)
             sid = str(src.parent.relative_to(ROOT))
             if f"base:{sid}" not in jobs:
-                jobs[f"base:{sid}"] = pool.submit(_run_stack, tf, sid, json.loads(src.read_text()),
+                jobs[f"base:{sid}"] = pool.submit(run_stack, tf, sid, load_stack(src),
                                                   base / ("base__" + sid.replace("/", "__")), False)
-            s = json.loads(src.read_text())
+            s = load_stack(src)
             mutate(s)
-            jobs[name] = pool.submit(_run_stack, tf, f"base:{sid}", s, base / name, False)
+            jobs[name] = pool.submit(run_stack, tf, f"base:{sid}", s, base / name, False)
         return {n: f.result() for n, f in jobs.items()}
 
 
@@ -303,6 +235,18 @@ def test_plan_marks_computed_nulls_unknown_and_data_reads_fill_them() -> None:
     read = known_data_state(BLOCK, proposed, "aws_thing")
     assert not cty.contains_unknown(read)
     assert read["count"] == 0 and read["arn"].startswith("arn:") and read["rule"][0]["days"] == 0
+
+
+def test_a_known_plan_names_the_resource_and_keeps_what_the_configuration_sets() -> None:
+    """TFPROVIDER_PLAN_KNOWN (test_documents_terraform.py): computed nulls become
+    placeholders naming the resource; a value the configuration sets, even one unknown
+    until apply, is planned as it is, or Terraform calls the plan invalid."""
+    proposed = {"id": None, "name": cty.UNKNOWN, "arn": None, "tags": None, "count": None, "anything": None,
+                "rule": [{"status": "Enabled", "days": None}]}
+    one, other = plan_new_state(BLOCK, proposed, "aws_thing-1"), plan_new_state(BLOCK, proposed, "aws_thing-2")
+    assert one["arn"] == "arn:aws:placeholder:eu-west-1:000000000000:aws_thing-1/arn" != other["arn"]
+    assert one["id"] == "aws_thing-1-id-placeholder" and one["rule"] == [{"status": "Enabled", "days": 0}]
+    assert one["name"] is cty.UNKNOWN and one["tags"] is None
 
 
 

@@ -16,7 +16,7 @@ from .endpoint_alarms import PERIOD
 def build(ctx: BuildContext, name: str, alarms: dict, endpoint: Endpoint) -> None:
     ctx.resource("aws_cloudwatch_dashboard", tf_name(name), {
         "dashboard_name": fit(endpoint.name, 255),
-        "dashboard_body": json.dumps(_body(name, ctx.env, endpoint.name, alarms), sort_keys=True),
+        "dashboard_body": json.dumps(_body(name, ctx.env, endpoint.name, alarms), indent=2, sort_keys=True),
     }, path=("monitoring", "models", name))
 
 

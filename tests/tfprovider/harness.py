@@ -222,10 +222,13 @@ def prime(inst: Installation, stacks: list[dict | Path]) -> dict[tuple, str]:
 
 def copy_stack(stack: Path | dict, dest: Path, inst: Installation | None = None) -> Path:
     """A stack in its own folder with the local-backend override (and the lock file
-    :func:`prime` made for its pinned providers)."""
+    :func:`prime` made for its pinned providers). A stack given as its ``cdk.tf.json``
+    brings the ``documents/`` it reads with ``file()`` (mlops.documents)."""
     dest.mkdir(parents=True, exist_ok=True)
     data = _load(stack)
     (dest / "cdk.tf.json").write_text(json.dumps(data, indent=2))
+    if isinstance(stack, Path) and (stack.parent / "documents").is_dir():
+        shutil.copytree(stack.parent / "documents", dest / "documents", dirs_exist_ok=True)
     (dest / "override.tf.json").write_text(json.dumps(BACKEND_OVERRIDE, indent=2))
     if inst is not None:
         lock = inst.locks.get(_requirement_key(data))

@@ -6,7 +6,10 @@ go-plugin environment and talks gRPC to it. It knows nothing about AWS beyond th
 * validation RPCs answer with no diagnostics: Terraform itself checks configuration
   against the schema (unknown attributes, missing required ones, block shapes, types);
 * ``PlanResourceChange`` plans the proposed new state with every computed attribute
-  that is still null marked unknown (what a real provider does on create);
+  that is still null marked unknown (what a real provider does on create); with
+  ``TFPROVIDER_PLAN_KNOWN`` set, filled instead by placeholders that name the resource
+  (a digest of its configuration), so every expression that reads them, a templated
+  document say, is known in the plan and can be compared value for value;
 * ``ReadDataSource`` returns the configuration with computed nulls filled by
   deterministic placeholders of the right type, so data sources are fully known;
 * ``ApplyResourceChange`` returns the planned state with each unknown filled by its
@@ -42,6 +45,7 @@ import argparse
 import asyncio
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -128,11 +132,15 @@ def _each(mode: str, v: Any, fn) -> Any:
     raise ValueError(mode)
 
 
-def plan_new_state(block: dict, proposed: Any) -> Any:
-    """The proposed new state with each computed attribute that is null marked unknown."""
+def plan_new_state(block: dict, proposed: Any, known_as: str | None = None) -> Any:
+    """The proposed new state with each computed attribute that is null marked unknown,
+    or, given *known_as* (the name placeholders carry), filled by a placeholder. What
+    the configuration sets, unknown or not, is planned as it is: Terraform insists."""
 
     def mark(a: dict, name: str, v: Any) -> Any:
-        return cty.UNKNOWN if a.get("computed") and v is None else v
+        if not (a.get("computed") and v is None):
+            return v
+        return cty.UNKNOWN if known_as is None else placeholder(cty.attribute_type(a), name, known_as)
 
     return _walk_block(block, proposed, mark)
 
@@ -262,7 +270,11 @@ class Provider(pb_grpc.ProviderServicer):
             rs = self.schemas.resources[request.type_name]
             ty = self.schemas.resource_type(request.type_name)
             proposed = _decode(request.proposed_new_state, ty)
-            planned = plan_new_state(rs["block"], proposed)
+            known_as = None
+            if os.environ.get("TFPROVIDER_PLAN_KNOWN"):
+                raw = request.proposed_new_state.msgpack or request.proposed_new_state.json
+                known_as = f"{request.type_name}-{hashlib.sha256(raw).hexdigest()[:12]}"
+            planned = plan_new_state(rs["block"], proposed, known_as)
             return pb.PlanResourceChange.Response(planned_state=pb.DynamicValue(msgpack=cty.pack(planned, ty)),
                                                   planned_private=request.prior_private)
         except Exception as exc:  # a diagnostic beats a gRPC error: Terraform shows it
