@@ -12,6 +12,7 @@ entries (`renamed_from: [first, second]`) plans the same way: the moves chain.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,20 @@ RENAMES = [(("data", "buckets"), "features"), (("data", "datasets"), "transactio
            (("keys", "domains"), "pii"), (("workspace", "users"), "alice")]
 
 
-def _stack(text: str) -> dict:
+def _stack(text: str) -> dict[str, bytes]:
+    """The files of generated/dev/ for `text`: cdk.tf.json and the documents it reads."""
     checked = check(text.encode(), "mlops.yaml")
     assert not checked.errors, [f"{e.dotted()}: {e.message}" for e in checked.errors]
-    return json.loads(plan([t for t in checked.built if t.stack.env.name == "dev"]).files["dev/cdk.tf.json"])
+    files = plan([t for t in checked.built if t.stack.env.name == "dev"]).files
+    return {name.removeprefix("dev/"): content for name, content in files.items() if name.startswith("dev/")}
+
+
+def _write(files: dict[str, bytes], where: Path) -> dict:
+    shutil.rmtree(where / "documents", ignore_errors=True)
+    for name, content in files.items():
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / name).write_bytes(content)
+    return json.loads(files["cdk.tf.json"])
 
 
 def _rename_all(text: str) -> tuple[str, dict[str, str]]:
@@ -59,8 +70,8 @@ def _apply(inst, where: Path) -> None:
     assert done.returncode == 0, done.output[-3000:]
 
 
-def _planned(inst, where: Path, stack: dict) -> dict:
-    (where / "cdk.tf.json").write_text(json.dumps(stack, indent=2))
+def _planned(inst, where: Path, files: dict[str, bytes]) -> dict:
+    _write(files, where)
     run, _, doc = harness.plan(inst, where)
     assert run.returncode == 0 and doc is not None, run.output[-3000:]
     return doc
@@ -96,12 +107,14 @@ def test_renames_move_resources_and_destroy_nothing(tmp_path_factory: pytest.Tem
     once = _stack(once_text)
     twice = _stack(_again(once_text, names))
     base = tmp_path_factory.mktemp("renames")
-    inst = harness.install(base / "provider", {a: [v] for a, v in harness.required_providers(before).items()})
-    harness.prime(inst, [before])
-    where = harness.copy_stack(before, base / "dev", inst)
+    stack = json.loads(before["cdk.tf.json"])
+    inst = harness.install(base / "provider", {a: [v] for a, v in harness.required_providers(stack).items()})
+    harness.prime(inst, [stack])
+    where = harness.copy_stack(json.loads(before["cdk.tf.json"]), base / "dev", inst)
+    _write(before, where)
     assert harness.init(inst, where).returncode == 0
     _apply(inst, where)
 
-    _assert_kept(_planned(inst, where, once), once, before)
+    _assert_kept(_planned(inst, where, once), json.loads(once["cdk.tf.json"]), json.loads(before["cdk.tf.json"]))
     _apply(inst, where)
-    _assert_kept(_planned(inst, where, twice), twice, once)
+    _assert_kept(_planned(inst, where, twice), json.loads(twice["cdk.tf.json"]), json.loads(once["cdk.tf.json"]))
