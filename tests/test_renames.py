@@ -196,34 +196,23 @@ def _minimal(sections: str) -> str:
             "environments:\n  dev: {account: \"111111111111\"}\nnetwork: {cidr: 10.20.0.0/16}\n" + sections)
 
 
-def test_entries_of_two_kinds_with_one_old_name_renamed_together():
+@pytest.mark.parametrize("key, bucket", [("cardholder", "cards"), ("raw", "landing")],
+                         ids=["two kinds, one old name", "a name another kind gave up"])
+def test_entries_of_two_kinds_renamed_together(key, bucket):
     before = _check(_minimal(CROSS_KIND), "before.yaml")
-    after = _check(_minimal("""\
+    after = _check(_minimal(f"""\
 keys:
   domains:
-    cardholder: {renamed_from: pii}
+    {key}: {{renamed_from: pii}}
 data:
   buckets:
-    cards: {renamed_from: pii, key: cardholder}
-    artifacts: {}
+    {bucket}: {{renamed_from: pii, key: {key}}}
+    artifacts: {{}}
 """), "after.yaml")
     moved = set(after.built[0].moved)
-    assert {("aws_kms_key.pii", "aws_kms_key.cardholder"), ("aws_s3_bucket.data_pii", "aws_s3_bucket.data_cards")} <= moved
-    _assert_kept(before, after, ("data", "buckets"), "pii", "cards")
-
-
-def test_one_entry_takes_a_name_another_kind_gave_up():
-    before = _check(_minimal(CROSS_KIND), "before.yaml")
-    after = _check(_minimal("""\
-keys:
-  domains:
-    raw: {renamed_from: pii}
-data:
-  buckets:
-    landing: {renamed_from: pii, key: raw}
-    artifacts: {}
-"""), "after.yaml")
-    _assert_kept(before, after, ("keys", "domains"), "pii", "raw")
+    assert {("aws_kms_key.pii", f"aws_kms_key.{key}"), ("aws_s3_bucket.data_pii", f"aws_s3_bucket.data_{bucket}")} <= moved
+    _assert_kept(before, after, ("data", "buckets"), "pii", bucket)
+    _assert_kept(before, after, ("keys", "domains"), "pii", key)
 
 
 def test_a_rename_and_a_replacing_change_in_one_edit_still_shows_the_move():
