@@ -5,7 +5,7 @@ the maps the schema marks `x-mlops-renamable`) may say `renamed_from: features` 
 names it had, oldest first). Its AWS resources were made under its first name, and
 many of their names cannot change in place (an S3 bucket, a model package group, an
 ECR repository, a role), so the entry keeps every AWS name and value it had: the
-stack is built from the spec *as it was* (`respell`: the entry back under its first
+stack is built from the spec *as it was* (`stages`: the entry back under its first
 name, and every reference to it, which the schema marks `x-mlops-refers-to` on a value
 and `x-mlops-keys-refer-to` on a map keyed by names), and only its Terraform addresses
 and spec paths follow the new name (mlops.moves), with `moved` blocks from each earlier
