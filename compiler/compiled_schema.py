@@ -15,6 +15,9 @@ then decides and words every error). What makes the two differ is handled here:
   jsonschema's `re.search` also lets it match before a final newline; they agree on
   every string that does not end in a newline, so data with such a string (a YAML
   block scalar) is not judged here;
+- it takes a tuple for an array, jsonschema does not: only JSON's types are judged
+  here (what the loader makes: dicts with string keys, lists, strings, numbers,
+  booleans, None);
 - it fills `default`s into the data and checks `format`s, which jsonschema (as
   validate.py runs it) does neither: both are turned off;
 - a schema without `$schema` would be read as a later draft: it is read as draft-07,
@@ -54,7 +57,7 @@ _validators: dict[str, Callable[[Any], Any] | None] = {}
 def accepts(data: Any, schema: dict[str, Any]) -> bool:
     """True when the schema accepts `data`; False when it does not, or when this
     module cannot tell (then jsonschema decides)."""
-    if _ends_in_newline(data):
+    if not _judged(data):
         return False
     check = validator(schema)
     if check is None:
@@ -157,11 +160,16 @@ def _store(path: Path, payload: bytes) -> None:
         pass
 
 
-def _ends_in_newline(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.endswith("\n")
-    if isinstance(value, dict):
-        return any(_ends_in_newline(k) or _ends_in_newline(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_ends_in_newline(item) for item in value)
-    return False
+def _judged(value: Any) -> bool:
+    """Whether `value` is JSON data with no string ending in a newline (module docstring)."""
+    kind = type(value)
+    if kind is str:
+        return not value.endswith("\n")
+    if kind is dict:
+        return all(type(k) is str and not k.endswith("\n") and _judged(v) for k, v in value.items())
+    if kind is list:
+        return all(_judged(item) for item in value)
+    return kind in _SCALARS
+
+
+_SCALARS = (int, float, bool, type(None))

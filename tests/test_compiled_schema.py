@@ -142,6 +142,14 @@ def test_a_string_ending_in_a_newline_is_left_to_jsonschema(fresh) -> None:
     assert [e.message for e in validate("a\n", NEWLINE)] == ["'a\\n' is not valid here"]
 
 
+def test_only_json_data_is_judged(fresh) -> None:
+    """fastjsonschema takes a tuple for an array; jsonschema does not."""
+    assert not jsonschema.Draft7Validator({"type": "array"}).is_valid((1,))
+    assert not compiled_schema.accepts((1,), {"type": "array"})
+    assert not compiled_schema.accepts({"a": (1,)}, {"properties": {"a": {"type": "array"}}})
+    assert compiled_schema.accepts({"a": [1]}, {"properties": {"a": {"type": "array"}}})
+
+
 def test_defaults_are_not_filled_in(fresh) -> None:
     data: dict = {}
     assert compiled_schema.accepts(data, {"properties": {"x": {"type": "integer", "default": 1}}})
