@@ -23,7 +23,9 @@ then decides and words every error). What makes the two differ is handled here:
 - a schema without `$schema` would be read as a later draft: it is read as draft-07,
   as validate.py's Draft7Validator reads every schema;
 - a schema that refers outside itself, one it cannot compile, and data it raises on
-  are left to jsonschema; a cache it cannot read or write costs a compile.
+  are left to jsonschema; a cache it cannot read or write costs a compile. Only what
+  the schema itself makes fastjsonschema refuse is remembered; any other failure of a
+  compile is tried again by the next run.
 
 Cache: $MLOPS_CACHE_DIR, else $XDG_CACHE_HOME/mlops/schemas, else ~/.cache/mlops/schemas.
 The hash covers the schema (marshalled), how it is compiled (OPTIONS, FORMAT),
@@ -36,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,11 +101,15 @@ def _load(key: str, value: bytes) -> Callable[[Any], Any] | None:
         return _function(marshal.loads(path.read_bytes()))
     except Exception:  # no entry yet, or one that does not load: compile it again
         pass
+    from fastjsonschema import JsonSchemaDefinitionException
+
     try:
         entry = _compile(marshal.loads(value), key)  # a copy: fastjsonschema rewrites every $ref
         check = _function(entry)
-    except Exception:  # fastjsonschema cannot express it: jsonschema decides every time
+    except (JsonSchemaDefinitionException, re.error):  # it cannot express the schema: ask jsonschema every time
         entry, check = _UNUSABLE, None
+    except Exception:  # anything else is no property of the schema: jsonschema decides this time
+        return None
     _store(path, marshal.dumps(entry))
     return check
 

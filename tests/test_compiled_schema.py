@@ -187,6 +187,22 @@ def test_compiled_code_is_cached_on_disk_and_a_bad_entry_is_rewritten(fresh: Pat
     assert entry.read_bytes() != b"not marshal data"
 
 
+def test_a_compile_that_fails_for_another_reason_is_not_remembered(fresh: Path, monkeypatch) -> None:
+    """Only what the schema makes fastjsonschema refuse is cached as unusable; a failure
+    that is no property of the schema (here a bug) leaves the next run to compile again."""
+    schema = {"type": "string"}
+    compile_ = compiled_schema._compile
+
+    def broken(*args):
+        raise RuntimeError("not the schema's fault")
+
+    monkeypatch.setattr(compiled_schema, "_compile", broken)
+    assert compiled_schema.validator(schema) is None
+    monkeypatch.setattr(compiled_schema, "_compile", compile_)
+    monkeypatch.setattr(compiled_schema, "_validators", {})
+    assert compiled_schema.accepts("x", schema)
+
+
 def test_a_cache_that_cannot_be_written_costs_only_time(fresh: Path, monkeypatch) -> None:
     fresh.parent.joinpath("file").write_text("a file where the cache directory would be")
     monkeypatch.setenv("MLOPS_CACHE_DIR", str(fresh.parent / "file" / "cache"))
