@@ -160,7 +160,8 @@ def _store(path: Path, payload: bytes) -> None:
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         partial.write_bytes(payload)
         os.replace(partial, path)
-        entries = sorted(path.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted(path.parent.glob(f"*.{sys.implementation.cache_tag}"), key=lambda p: p.stat().st_mtime,
+                         reverse=True)  # compiled schemas only: the entry points keep their own (mlops.entry_points)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:

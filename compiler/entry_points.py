@@ -1,31 +1,29 @@
-"""The entry points of one group, read from the installed distributions' metadata.
+"""The entry points of one group, as importlib.metadata finds them, remembered.
 
-importlib.metadata answers the same question, but importing it (email, zipfile, csv)
-and parsing the entry points of every installed distribution costs a tenth of `mlops
-validate`. The contract is the packaging specification's, which importlib.metadata
-implements: each directory on sys.path may hold distributions, `<name>-<version>.dist-info`
-or `.egg-info` directories, and each lists its entry points in `entry_points.txt`, an
-INI file with one section per group and one `name = module:attr` line per entry point.
-They are read here as importlib.metadata reads them: sys.path in order, within a
-directory in its listing order, and only the first distribution of a name (normalized:
-lowercase, runs of `-_.` as `_`) counts. Where importlib.metadata would look elsewhere --
-a zip file or an egg on sys.path, an import finder that lists distributions of its own
--- it is asked instead, so every distribution it finds is still found.
+importlib.metadata answers the question, but importing it (email, zipfile, csv) and
+reading the metadata of every installed distribution costs about a fifth of `mlops
+validate`. So its answer is kept in the cache beside the compiled schemas
+(mlops.compiled_schema), under a fingerprint of what it reads: each directory on
+sys.path, the distribution metadata folders in it (`*.dist-info`, `*.egg-info`, eggs,
+`.pth` files), and the size and modification time of each one's `entry_points.txt`.
+Installing, removing, upgrading or editing a distribution changes the fingerprint, and
+importlib.metadata is asked again; where it looks elsewhere (a zip or an egg file on
+sys.path, an import finder that lists distributions of its own) it is asked every time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import sys
-from collections.abc import Iterable
 from importlib import import_module
 
 # `module`, `module:attr`, `module:object.attr`, each optionally followed by `[extras]`.
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
-_METADATA = (".dist-info", ".egg-info")
-# What importlib.metadata shrugs off when a distribution has no readable entry_points.txt.
-_UNREADABLE = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+_METADATA = (".dist-info", ".egg-info", ".egg", ".egg-link", ".pth")
+KEEP = 8
 
 
 class EntryPoint:
@@ -51,60 +49,61 @@ class EntryPoint:
 
 
 def entry_points(group: str) -> list:
-    """Every entry point of `group` in the installed distributions, in importlib.metadata's order."""
-    if _elsewhere():
+    """Every entry point of `group` in the installed distributions, as importlib.metadata
+    lists them (its own objects when it was asked, these when remembered)."""
+    key = _fingerprint(group)
+    if key is None:
         return _importlib(group)
-    found: list[EntryPoint] = []
-    seen: set[str] = set()
-    for entry in sys.path:
-        try:
-            children = os.listdir(entry or ".")
-        except NotADirectoryError:  # a zip file: importlib.metadata reads inside it
-            return _importlib(group)
-        except OSError:
-            continue
-        if os.path.basename(entry).lower().endswith(".egg"):
-            return _importlib(group)
-        for child in children:
-            low = child.lower()
-            if not low.endswith(_METADATA):
-                continue
-            name = normalize(low.rpartition(".")[0].partition("-")[0])
-            if name not in seen:
-                seen.add(name)
-                found += _read(os.path.join(entry, child, "entry_points.txt"), group)
-    return found
+    from .compiled_schema import cache_dir
 
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _read(path: str, group: str) -> Iterable[EntryPoint]:
+    path = cache_dir() / f"entry-points-{key}.json"
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except _UNREADABLE:
-        return []
-    if f"[{group}]" not in text:
-        return []
-    section, found = None, []
-    for line in map(str.strip, text.splitlines()):
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line.strip("[]")
-        elif section == group:
-            name, value = line.split("=", 1)
-            found.append(EntryPoint(name.strip(), value.strip(), group))
+        return [EntryPoint(name, value, group) for name, value in json.loads(path.read_text("utf-8"))]
+    except (OSError, ValueError, TypeError):  # not remembered yet, or unreadable: ask again
+        pass
+    found = _importlib(group)
+    _remember(path, [[ep.name, ep.value] for ep in found])
     return found
 
 
-def _elsewhere() -> bool:
-    """Whether an import finder other than the standard one lists distributions."""
+def _fingerprint(group: str) -> str | None:
+    """What importlib.metadata's answer depends on, hashed; None where it reads what the
+    fingerprint cannot see (an import finder of its own, a zip or egg file on sys.path)."""
     from importlib.machinery import PathFinder
 
-    return any(finder is not PathFinder and hasattr(finder, "find_distributions") for finder in sys.meta_path)
+    if any(finder is not PathFinder and hasattr(finder, "find_distributions") for finder in sys.meta_path):
+        return None
+    seen = [group, sys.version]
+    for entry in sys.path:
+        seen.append(entry)
+        try:
+            children = sorted(os.scandir(entry or "."), key=lambda d: d.name)
+        except NotADirectoryError:
+            return None
+        except OSError:
+            continue
+        for child in children:
+            if child.name.lower().endswith(_METADATA):
+                try:
+                    stat = os.stat(os.path.join(child.path, "entry_points.txt"))
+                    seen.append(f"{child.name} {stat.st_size} {stat.st_mtime_ns}")
+                except OSError:
+                    seen.append(child.name)
+    return hashlib.sha256("\0".join(seen).encode()).hexdigest()
+
+
+def _remember(path, pairs: list) -> None:
+    """Write atomically; a cache that cannot be written only costs the next run the lookup."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(pairs), "utf-8")
+        os.replace(partial, path)
+        remembered = sorted(path.parent.glob("entry-points-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in remembered[KEEP:]:  # one per environment and state of its distributions
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _importlib(group: str) -> list:

@@ -1,6 +1,6 @@
-"""The registry reads the `mlops.modules` entry points itself (mlops.entry_points), and
-finds exactly what importlib.metadata finds: the built-in modules, and a module a
-platform team ships as its own distribution."""
+"""The registry's entry points (mlops.entry_points) are what importlib.metadata finds,
+asked once and remembered until the installed distributions change: the built-in
+modules, and a module a platform team ships as its own distribution."""
 
 from __future__ import annotations
 
@@ -22,10 +22,17 @@ def _pairs(found) -> list[tuple[str, str, str]]:
     return [(ep.name, ep.value, ep.group) for ep in found]
 
 
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch) -> None:
+    """A cache of this test's own."""
+    monkeypatch.setenv("MLOPS_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def _same_as_importlib(group: str) -> list[tuple[str, str, str]]:
-    ours = _pairs(entry_points.entry_points(group))
-    assert ours == _pairs(importlib_entry_points(group=group))
-    return ours
+    """Asked (importlib.metadata answers), then remembered: the same both times."""
+    asked, remembered = _pairs(entry_points.entry_points(group)), _pairs(entry_points.entry_points(group))
+    assert asked == remembered == _pairs(importlib_entry_points(group=group))
+    return remembered
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -67,6 +74,21 @@ def test_the_first_distribution_of_a_name_wins_as_in_importlib_metadata(path) ->
     found = _same_as_importlib(registry.GROUP)
     assert [(n, v) for n, v, _ in found if n in ("acme", "old", "spaced")] == [
         ("acme", "acme_plugin:MODULE"), ("spaced", "other.module : THING  [extra]")]
+
+
+def test_the_answer_is_remembered_until_a_distribution_changes(path) -> None:
+    first, second = path
+    _distribution(second, "acme_plugin-1.0", "[mlops.modules]\nacme = acme_plugin:MODULE\n")
+    assert ("acme", "acme_plugin:MODULE", registry.GROUP) in _same_as_importlib(registry.GROUP)
+    assert isinstance(entry_points.entry_points(registry.GROUP)[0], entry_points.EntryPoint)  # remembered
+    _distribution(first, "later-1.0", "[mlops.modules]\nlater = later:MODULE\n")  # installed since
+    assert ("later", "later:MODULE", registry.GROUP) in _same_as_importlib(registry.GROUP)
+    edited = second / "acme_plugin-1.0.dist-info" / "entry_points.txt"
+    edited.write_text("[mlops.modules]\nacme = acme_plugin.v2:MODULE\n")
+    os.utime(edited, ns=(1, 1))  # an edit the clock could not tell apart: its size differs
+    assert ("acme", "acme_plugin.v2:MODULE", registry.GROUP) in _same_as_importlib(registry.GROUP)
+    (second / "acme_plugin-1.0.dist-info" / "entry_points.txt").unlink()
+    assert "acme" not in [n for n, _, _ in _same_as_importlib(registry.GROUP)]
 
 
 def test_a_zip_on_sys_path_is_read_by_importlib_metadata(path, tmp_path: Path) -> None:
