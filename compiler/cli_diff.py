@@ -12,10 +12,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .diff import Change, EnvironmentDiff, compare
 from .errors import format_path
 from .exits import EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FOUND
+
+if TYPE_CHECKING:  # imported when the command runs: `mlops validate` needs none of it
+    from .diff import Change, EnvironmentDiff
 
 SYMBOLS = {"add": "+", "remove": "-", "change": "~", "replace": "-/+", "move": "->"}
 
@@ -39,6 +42,7 @@ def run(args: argparse.Namespace, checked) -> int:
 def report(args: argparse.Namespace, base_text: bytes | None, checked) -> int:
     """Compare the checked spec with the base spec's bytes (None: no spec there), print
     in `args.format`, and choose the exit code."""
+    from .diff import compare
     from .pipeline import check
     from .replacement import forces_new
 

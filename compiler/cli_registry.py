@@ -13,13 +13,15 @@ import difflib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import promotion
 from .errors import did_you_mean
 from .exits import EXIT_INVALID as EXIT_REFUSED  # a registry refused or could not be asked
 from .exits import EXIT_OK
-from .registry_client import Registry, RegistryError, Version
-from .spec_edit import EditRefused, set_value, write_atomically
+
+# What the commands use is imported when they run, so that `mlops validate` imports none of it.
+if TYPE_CHECKING:
+    from .registry_client import Registry, Version
 
 
 def add_commands(sub, spec_args) -> None:
@@ -41,6 +43,9 @@ def add_commands(sub, spec_args) -> None:
 
 
 def versions(args: argparse.Namespace, checked) -> int:
+    from . import promotion
+    from .registry_client import RegistryError
+
     data = checked.document.data
     env = args.env or _only_training_env(data)
     problem = _unknown(data, args.model, env)
@@ -72,6 +77,10 @@ def versions(args: argparse.Namespace, checked) -> int:
 
 
 def promote(args: argparse.Namespace, checked) -> int:
+    from . import promotion
+    from .registry_client import RegistryError
+    from .spec_edit import EditRefused, set_value, write_atomically
+
     data = checked.document.data
     problem = _unknown(data, args.model, args.to)
     if problem:
@@ -122,6 +131,8 @@ def promote(args: argparse.Namespace, checked) -> int:
 
 def _registry(checked, model: str, env: str, profile: str | None) -> Registry:
     """The model's group as the training environment's stack creates it."""
+    from .registry_client import Registry, RegistryError
+
     for resolved, built in zip(checked.resolved, checked.built):
         if resolved.env.name != env:
             continue
@@ -137,6 +148,8 @@ def _resolved(checked, env: str):
 
 def _served(checked, model: str, trains_in: str) -> dict[int, list[str]]:
     """Which environments serve which version of the model, as the spec pins them."""
+    from . import promotion
+
     served: dict[int, list[str]] = {}
     for resolved in checked.resolved:
         one = resolved.spec.get("models", {}).get(model)
@@ -148,6 +161,8 @@ def _served(checked, model: str, trains_in: str) -> dict[int, list[str]]:
 
 
 def _only_training_env(data) -> str:
+    from . import promotion
+
     training = [name for name in sorted(data["environments"]) if promotion.training_environment(data, name) == name]
     return training[0] if len(training) == 1 else ""
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+import sys
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .declared import ExpectedFinding
@@ -278,8 +279,15 @@ class Module:
 
 
 def fragment(package: str) -> dict[str, Any]:
-    """A module's schema fragment, `schema.json` next to its code."""
-    return json.loads(resources.files(package).joinpath("schema.json").read_text("utf-8"))
+    """A module's schema fragment, `schema.json` next to its code: read by its path
+    (importlib.resources costs a tenth of `mlops validate` to import), or through
+    importlib.resources where the package is no folder (a module installed as a zip)."""
+    try:
+        return json.loads(Path(sys.modules[package].__file__).with_name("schema.json").read_text("utf-8"))
+    except (KeyError, TypeError, OSError):
+        from importlib import resources
+
+        return json.loads(resources.files(package).joinpath("schema.json").read_text("utf-8"))
 
 
 def module(package: str, **fields: Any) -> Module:

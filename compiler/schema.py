@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .module_api import Module
@@ -21,7 +21,8 @@ PARTIAL = "partial."
 
 
 def core_fragment() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("core.schema.json").read_text("utf-8")
+    # Package data read by its path beside this file (providers.py says why not importlib.resources).
+    text = Path(__file__).with_name("core.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..errors import did_you_mean
@@ -64,7 +64,7 @@ class Model:
 
 @cache
 def model(service: str) -> Model:
-    text = resources.files(__name__).joinpath(f"{service}.json").read_text("utf-8")
+    text = Path(__file__).with_name(f"{service}.json").read_text("utf-8")  # package data beside this file
     return Model(json.loads(text))
 
 

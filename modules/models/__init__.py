@@ -16,7 +16,7 @@ modules may use of it is `Models` (`exports.py`).
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 
 from mlops.module_api import BuildContext, literal, module, tf_name
 from mlops.serving import training
@@ -136,7 +136,7 @@ def _orchestrate(ctx: BuildContext, name: str, model: dict, inputs: Inputs, depe
 def _script(ctx: BuildContext, name: str, script: str, output: Bucket, path: tuple):
     """Upload one of `scripts/` to the model's prefix in its output bucket, for a
     pipeline step to run."""
-    text = resources.files(scripts).joinpath(script).read_text("utf-8")
+    text = Path(scripts.__file__).with_name(script).read_text("utf-8")  # package data beside the scripts' code
     return ctx.resource("aws_s3_object", tf_name(name, script.removesuffix(".py")), {
         "bucket": output.ref("id"),
         "key": f"models/{name}/code/{script}",

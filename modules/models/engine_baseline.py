@@ -15,7 +15,8 @@ pipeline of each environment runs the same files.
 
 from __future__ import annotations
 
-from importlib import resources
+from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops.module_api import BuildContext, literal, tf_name
@@ -33,15 +34,20 @@ CONFIG = "/opt/ml/processing/input/config"
 CONFIG_KEY = "models/{}/baselines/config/data-quality/monitor.json"  # in the output bucket, per model
 
 
+def _folder() -> Path:
+    """The engine's folder: its files are package data beside its code."""
+    return Path(import_module(ENGINE_PACKAGE).__file__).parent
+
+
 def engine_files() -> list[str]:
     """The engine's Python files, in a stable order."""
-    folder = resources.files(ENGINE_PACKAGE)
+    folder = _folder()
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".py") and p.name != "__init__.py")
 
 
 def upload(ctx: BuildContext, name: str, output, kms_key: str) -> tuple[str, list]:
     """Upload the engine's files; (their key prefix in the output bucket, the objects)."""
-    folder = resources.files(ENGINE_PACKAGE)
+    folder = _folder()
     prefix = f"models/{name}/code/monitoring"
     objects = [ctx.resource("aws_s3_object", tf_name(name, "monitoring", file.removesuffix(".py")), {
         "bucket": output.ref("id"),
