@@ -22,13 +22,12 @@ then decides and words every error). What makes the two differ is handled here:
   validate.py runs it) does neither: both are turned off;
 - a schema without `$schema` would be read as a later draft: it is read as draft-07,
   as validate.py's Draft7Validator reads every schema;
-- a schema that refers outside itself, one it cannot compile, and data it raises on
-  are left to jsonschema; a cache it cannot read or write costs a compile. Only what
+- a schema that refers outside itself, one with a fractional `multipleOf` (the two
+  round differently), one it cannot compile, and data it raises on are left to jsonschema; a cache it cannot read or write costs a compile. Only what
   the schema itself makes fastjsonschema refuse is remembered; any other failure of a
   compile is tried again by the next run.
 
-Cache: $MLOPS_CACHE_DIR, else $XDG_CACHE_HOME/mlops/schemas, else ~/.cache/mlops/schemas.
-The hash covers the schema (marshalled), how it is compiled (OPTIONS, FORMAT),
+Cache: mlops.cache (where, and why only a private directory is read). The hash covers the schema (marshalled), how it is compiled (OPTIONS, FORMAT),
 fastjsonschema's version and the Python that compiled the code; a file that does not
 load is written again.
 """
@@ -41,8 +40,9 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from . import cache
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 # How the schema is compiled; part of the cache key, as is FORMAT: bump it when _compile
@@ -88,18 +88,12 @@ def validator(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
     return _validators[key]
 
 
-def cache_dir() -> Path:
-    if os.environ.get("MLOPS_CACHE_DIR"):
-        return Path(os.environ["MLOPS_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mlops" / "schemas"
-
-
 def _load(key: str, value: bytes) -> Callable[[Any], Any] | None:
-    path = cache_dir() / f"{key}.{sys.implementation.cache_tag}"
+    folder = cache.directory()
+    path = folder / f"{key}.{sys.implementation.cache_tag}" if folder else None
     try:
-        return _function(marshal.loads(path.read_bytes()))
-    except Exception:  # no entry yet, or one that does not load: compile it again
+        return _function(marshal.loads(cache.read(path)))
+    except Exception:  # no entry yet, none to trust, or one that does not load: compile it again
         pass
     from fastjsonschema import JsonSchemaDefinitionException
 
@@ -110,7 +104,8 @@ def _load(key: str, value: bytes) -> Callable[[Any], Any] | None:
         entry, check = _UNUSABLE, None
     except Exception:  # anything else is no property of the schema: jsonschema decides this time
         return None
-    _store(path, marshal.dumps(entry))
+    if path is not None:
+        cache.write(path, marshal.dumps(entry), f"*.{sys.implementation.cache_tag}", KEEP)
     return check
 
 
@@ -120,7 +115,7 @@ def _compile(schema: dict[str, Any], key: str) -> tuple[str, Any] | None:
     from its own registry of meta-schemas, and resolves a nested `$id` its own way."""
     import fastjsonschema
 
-    if not _self_contained(schema, top=True):
+    if not _self_contained(schema, top=True) or _fractional_multiple(schema):
         return _UNUSABLE
     schema["$schema"] = DRAFT7  # as validate.py's Draft7Validator reads every schema
     name = fastjsonschema.RefResolver.from_schema(schema, store={}).get_scope_name()
@@ -142,6 +137,19 @@ def _self_contained(schema: Any, top: bool = False) -> bool:
     return all(_self_contained(value) for value in schema.values())
 
 
+def _fractional_multiple(schema: Any) -> bool:
+    """Whether a `multipleOf` is not a whole number: fastjsonschema and jsonschema round
+    differently there (0.3 is a multiple of 0.1 for one, not the other)."""
+    if isinstance(schema, list):
+        return any(_fractional_multiple(item) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    step = schema.get("multipleOf")
+    if isinstance(step, float) and not step.is_integer():
+        return True
+    return any(_fractional_multiple(value) for value in schema.values())
+
+
 def _function(entry: Any) -> Callable[[Any], Any] | None:
     """The validation function of a cache entry (what _compile returned)."""
     if entry is _UNUSABLE:
@@ -150,22 +158,6 @@ def _function(entry: Any) -> Callable[[Any], Any] | None:
     namespace: dict[str, Any] = {}
     exec(code, namespace)  # noqa: S102 -- code fastjsonschema generated from the schema
     return namespace[name]
-
-
-def _store(path: Path, payload: bytes) -> None:
-    """Write the entry atomically, then keep only the newest KEEP entries; a cache that
-    cannot be written only costs the next run the compile again."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(payload)
-        os.replace(partial, path)
-        entries = sorted(path.parent.glob(f"*.{sys.implementation.cache_tag}"), key=lambda p: p.stat().st_mtime,
-                         reverse=True)  # compiled schemas only: the entry points keep their own (mlops.entry_points)
-        for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def _judged(value: Any) -> bool:

@@ -3,9 +3,9 @@
 importlib.metadata answers the question, but importing it (email, zipfile, csv) and
 reading the metadata of every installed distribution costs about a fifth of `mlops
 validate`. So its answer is kept in the cache beside the compiled schemas
-(mlops.compiled_schema), under a fingerprint of what it reads: each directory on
-sys.path, the distribution metadata folders in it (`*.dist-info`, `*.egg-info`, eggs,
-`.pth` files), and the size and modification time of each one's `entry_points.txt`.
+(mlops.cache), under a fingerprint of what it reads: each directory on sys.path, the
+distribution metadata folders in it (`*.dist-info`, `*.egg-info`, eggs, `.pth` files),
+and the contents of each one's `entry_points.txt`.
 Installing, removing, upgrading or editing a distribution changes the fingerprint, and
 importlib.metadata is asked again; where it looks elsewhere (a zip or an egg file on
 sys.path, an import finder that lists distributions of its own) it is asked every time.
@@ -51,18 +51,18 @@ class EntryPoint:
 def entry_points(group: str) -> list:
     """Every entry point of `group` in the installed distributions, as importlib.metadata
     lists them (its own objects when it was asked, these when remembered)."""
-    key = _fingerprint(group)
-    if key is None:
-        return _importlib(group)
-    from .compiled_schema import cache_dir
+    from . import cache
 
-    path = cache_dir() / f"entry-points-{key}.json"
+    key, folder = _fingerprint(group), cache.directory()
+    if key is None or folder is None:
+        return _importlib(group)
+    path = folder / f"entry-points-{key}.json"
     try:
-        return [EntryPoint(name, value, group) for name, value in json.loads(path.read_text("utf-8"))]
-    except (OSError, ValueError, TypeError):  # not remembered yet, or unreadable: ask again
+        return [EntryPoint(name, value, group) for name, value in json.loads(cache.read(path))]
+    except (ValueError, TypeError):  # not remembered yet, none to trust, or unreadable: ask again
         pass
     found = _importlib(group)
-    _remember(path, [[ep.name, ep.value] for ep in found])
+    cache.write(path, json.dumps([[ep.name, ep.value] for ep in found]).encode(), "entry-points-*.json", KEEP)
     return found
 
 
@@ -84,26 +84,14 @@ def _fingerprint(group: str) -> str | None:
             continue
         for child in children:
             if child.name.lower().endswith(_METADATA):
-                try:
-                    stat = os.stat(os.path.join(child.path, "entry_points.txt"))
-                    seen.append(f"{child.name} {stat.st_size} {stat.st_mtime_ns}")
-                except OSError:
-                    seen.append(child.name)
+                seen.append(child.name)
+                for inside in ("entry_points.txt", os.path.join("EGG-INFO", "entry_points.txt")):
+                    try:  # the contents: a same-size edit within the clock's resolution is still seen
+                        with open(os.path.join(child.path, inside), "rb") as file:
+                            seen.append(hashlib.sha256(file.read()).hexdigest())
+                    except OSError:
+                        pass
     return hashlib.sha256("\0".join(seen).encode()).hexdigest()
-
-
-def _remember(path, pairs: list) -> None:
-    """Write atomically; a cache that cannot be written only costs the next run the lookup."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(pairs), "utf-8")
-        os.replace(partial, path)
-        remembered = sorted(path.parent.glob("entry-points-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in remembered[KEEP:]:  # one per environment and state of its distributions
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def _importlib(group: str) -> list:

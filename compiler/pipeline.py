@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import declared, names, policy_size, registry, retire
 from .awsapi import stack as awsapi
 from .build import Target, build
-from .documents import FOLDER, README, readme, split
+from .documents import FOLDER, GITATTRIBUTES, README, readme, split
 from .errors import SpecError, SpecInvalid, format_path
 from .loader import Document, load
 from .resolve import Resolved, moved, resolve
@@ -105,6 +105,7 @@ def _stack_files(target: Target, stack: dict, source: str) -> dict[str, bytes]:
         origins = {f"{FOLDER}/{r.type}/{r.name}.json": format_path(r.spec_path)
                    for r in target.stack.resources if not r.data_source}
         files[f"{name}/{README}"] = readme(name, source, {rel: origins[rel] for rel in documents})
+        files[f"{name}/{GITATTRIBUTES[0]}"] = GITATTRIBUTES[1]
     return files
 
 

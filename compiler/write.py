@@ -90,14 +90,23 @@ class Plan:
         return changed
 
     def _orphans(self, outdir: Path) -> list[str]:
-        """Files compile owns that it no longer writes: an owned name in an environment's
-        directory, or anything under its documents/."""
+        """Files compile owns that it no longer writes, in the directories of environments
+        (those it writes now, or that hold a file only it writes): an owned name, or a
+        document (`documents/<type>/<name>.json`, its README.md and .gitattributes). Anything else --
+        a folder of the user's beside them, a dotfile an editor or a file manager leaves --
+        is not compile's to judge or delete."""
         if not outdir.is_dir():
             return []
+        writes = {rel.split("/", 1)[0] for rel in self.files}
         found = []
         for env_dir in sorted(p for p in outdir.iterdir() if p.is_dir()):
             owned = [env_dir / name for name in OWNED if (env_dir / name).is_file()]
-            owned += sorted(p for p in (env_dir / FOLDER).rglob("*") if not p.is_dir())
+            if not owned and env_dir.name not in writes:
+                continue
+            documents = env_dir / FOLDER
+            owned += sorted(p for p in [documents / "README.md", documents / ".gitattributes",
+                                        *(p for p in documents.glob("*/*.json") if not p.name.startswith("."))]
+                            if p.is_file())
             found += [rel for rel in (p.relative_to(outdir).as_posix() for p in owned) if rel not in self.files]
         return found
 

@@ -82,7 +82,7 @@ DOCUMENTS = {  # what each environment of the bundled spec writes to documents/ 
              "aws_sfn_state_machine/train_fraud_custom.json"],
 }
 WRITTEN = sorted(f"{env}/{rel}" for env, docs in DOCUMENTS.items()
-                 for rel in ["cdk.tf.json", "exceptions.json", "documents/README.md", *(f"documents/{d}" for d in docs)])
+                 for rel in ["cdk.tf.json", "exceptions.json", "documents/.gitattributes", "documents/README.md", *(f"documents/{d}" for d in docs)])
 
 
 def test_compile_writes_every_environment(compiled: Path) -> None:

@@ -164,6 +164,15 @@ def test_a_schema_that_refers_elsewhere_is_left_to_jsonschema(fresh) -> None:
                                       "definitions": {"b": {"type": "string"}}}) is not None
 
 
+@pytest.mark.parametrize("step, value", [(0.1, 0.3), (0.01, 1.13)])
+def test_a_fractional_multiple_is_left_to_jsonschema(fresh, step: float, value: float) -> None:
+    """The two round differently: fastjsonschema accepts these, jsonschema does not."""
+    schema = {"properties": {"x": {"type": "number", "multipleOf": step}}}
+    assert not jsonschema.Draft7Validator(schema).is_valid({"x": value})
+    assert not compiled_schema.accepts({"x": value}, schema)
+    assert compiled_schema.validator({"type": "integer", "multipleOf": 5}) is not None  # whole steps agree
+
+
 def test_a_schema_fastjsonschema_cannot_compile_is_left_to_jsonschema(fresh) -> None:
     schema = {"type": "string", "pattern": "[$]"}  # becomes `[\Z]`, which `re` refuses
     assert compiled_schema.validator(schema) is None

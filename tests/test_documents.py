@@ -83,9 +83,10 @@ def test_every_committed_stack_is_split(path: Path) -> None:
     stack, files = split(load_stack(path))
     assert stack == json.loads(path.read_text("utf-8"))
     on_disk = {p.relative_to(path.parent).as_posix(): p.read_bytes()
-               for p in (path.parent / FOLDER).rglob("*") if p.is_file() and p.name != "README.md"}
+               for p in (path.parent / FOLDER).rglob("*") if p.is_file() and p.name not in ("README.md", ".gitattributes")}
     assert on_disk == files
     assert (path.parent / documents.README).is_file() == bool(files)
+    assert (path.parent / documents.GITATTRIBUTES[0]).is_file() == bool(files)
 
 
 def test_the_readme_names_the_spec_and_each_document() -> None:
@@ -128,6 +129,20 @@ def test_compile_removes_documents_it_no_longer_writes(tmp_path: Path) -> None:
     assert _plan().write(tmp_path) == ["dev/documents/a/x.json (removed)"]
     assert not (tmp_path / "dev" / FOLDER).exists()
     assert (tmp_path / "dev" / ".terraform").is_dir() and (tmp_path / "dev" / "cdk.tf.json").is_file()
+
+
+def test_what_is_not_compiles_stays_where_it_is(tmp_path: Path) -> None:
+    """A folder of the user's beside the environments, and a dotfile in documents/, are
+    neither stale nor removed."""
+    theirs = tmp_path / "notes" / FOLDER / "contract.pdf"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_text("the user's")
+    _plan("a/x.json").write(tmp_path)
+    finder = tmp_path / "dev" / FOLDER / ".DS_Store"
+    finder.write_text("a file manager's")
+    assert _plan("a/x.json").stale(tmp_path) == []
+    assert _plan().write(tmp_path) == ["dev/documents/a/x.json (removed)"]
+    assert theirs.is_file() and finder.is_file()
 
 
 def test_compile_check_fails_on_an_extra_document(tmp_path: Path, capsys) -> None:
