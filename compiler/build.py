@@ -13,7 +13,7 @@ from typing import Any
 
 from . import renames
 from .errors import SpecError
-from .module_api import BuildContext, CheckException, Module, Stack
+from .module_api import BuildContext, CheckException, Module, Stack, literal
 from .moves import Later, Unmatched, keep
 from .providers import PROVIDERS, TERRAFORM_VERSION, taggable
 from .resolve import Resolved
@@ -177,6 +177,7 @@ def provider(spec: dict[str, Any], resolved: Resolved) -> dict[str, Any]:
     if spec.get("owner"):
         tags["Owner"] = spec["owner"]
     tags.update(spec.get("tags", {}))
+    tags = {literal(k): literal(v) for k, v in tags.items()}  # the spec's text, as written: no templates
     config: dict[str, Any] = {
         "region": env.region,
         "allowed_account_ids": [env.account],

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 from mlops.iam import document, statement
-from mlops.module_api import BuildContext, module, tf_name
+from mlops.module_api import BuildContext, literal, module, tf_name
 from mlops.serving import training
 
 from .exports import PLATFORM, Keys, alias
@@ -177,7 +177,7 @@ def _key(ctx: BuildContext, name: str, domain: dict, path: tuple, window: int):
     for check in KEY_POLICY_FINDINGS:
         ctx.exception(check, policy, "a key policy's Resource \"*\" means this key alone; every statement "
                       "names its principal (this account's administrators, named roles, or a service for this account)")
-    description = domain.get("description") or f"mlops {name} key"
+    description = literal(domain.get("description") or f"mlops {name} key")
     key = ctx.resource(
         "aws_kms_key",
         tf_name(name),

@@ -53,7 +53,7 @@ def _model(ctx: BuildContext, name: str, model: dict) -> Model:
     group_name = group_name_of(spec["project"], env.name, name)
     group = ctx.resource("aws_sagemaker_model_package_group", tf_name(name), {
         "model_package_group_name": group_name,
-        "model_package_group_description": model["registry"].get("description") or f"Versions of {name}",
+        "model_package_group_description": literal(model["registry"].get("description") or f"Versions of {name}"),
     }, path=path + ("registry",), prevent_destroy=True)
     card.build(ctx, name, model, group_name, path)
     output = ctx.imported("data.buckets")[model["training"]["output_bucket"]]

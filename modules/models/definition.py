@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlops.awsapi import model as api_model
+from mlops.module_api import literal
 
 from . import baselines
 from .baselines import Plan
@@ -163,13 +164,13 @@ def _training(m: dict, i: Inputs, train_input, vpc: dict) -> Step:
     training = m["training"]
     spec = {"TrainingImage": i.training_image, "TrainingInputMode": "File"}
     if training["metric_definitions"]:
-        spec["MetricDefinitions"] = [{"Name": d["name"], "Regex": d["regex"]} for d in training["metric_definitions"]]
+        spec["MetricDefinitions"] = [{"Name": d["name"], "Regex": literal(d["regex"])} for d in training["metric_definitions"]]
     channels = [_channel("train", train_input, i.content_type)]
     if i.validation_uri:
         channels.append(_channel("validation", i.validation_uri, i.content_type))
     if i.test_uri:
         channels.append(_channel("test", i.test_uri, i.content_type))
-    hyper = {k: _string(v) for k, v in sorted(training["hyperparameters"].items())}
+    hyper = {k: literal(_string(v)) for k, v in sorted(training["hyperparameters"].items())}
     if training.get("algorithm") == "xgboost" and "eval_metric" not in hyper:
         # Built-in XGBoost reports only the metrics named in eval_metric (default logloss);
         # ask for the one the quality gate reads.

@@ -10,7 +10,7 @@ each on the metrics its engine publishes.
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean, unknown_name
-from mlops.module_api import BuildContext, Environment, Resource, tf_name
+from mlops.module_api import BuildContext, Environment, Resource, literal, tf_name
 from mlops.monitor_jobs import PERIODS, job_name
 
 from . import clarify
@@ -24,10 +24,13 @@ LABELS_HINT = "declare where labels are uploaded under data.datasets"
 def alarm(ctx: BuildContext, name: str, facet: dict, index: int, short: str, limit: float, endpoint: str,
           topic: Resource, shown: str, metric: dict) -> Resource:
     """An alarm on the magnitude of one bias metric of one facet, for both engines;
-    `metric` is the CloudWatch metric that feeds it."""
+    `metric` is the CloudWatch metric that feeds it. Facet and label values are the
+    spec's text, written as Terraform must keep them (literal)."""
+    metric = {**metric, "metric_name": literal(metric["metric_name"]),
+              "dimensions": {k: literal(str(v)) for k, v in metric["dimensions"].items()}}
     return ctx.resource("aws_cloudwatch_metric_alarm", tf_name(name, "bias", facet["name"], short.lower()), {
         "alarm_name": f"{endpoint}-bias-{facet['name']}-{short}",
-        "alarm_description": f"{name}: |{short}| for facet {shown} above {limit} on live traffic",
+        "alarm_description": literal(f"{name}: |{short}| for facet {shown} above {limit} on live traffic"),
         "comparison_operator": "GreaterThanThreshold", "threshold": limit,
         "evaluation_periods": 1, "treat_missing_data": "notBreaching",
         "alarm_actions": [topic.ref("arn")], "ok_actions": [topic.ref("arn")],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from mlops.module_api import BuildContext, tf_name
+from mlops.module_api import BuildContext, literal, tf_name
 from mlops.names import fit
 from mlops.releases import Source
 
@@ -34,7 +34,7 @@ def build(ctx: BuildContext) -> dict[str, Source]:
             continue
         resource = ctx.resource("aws_codecommit_repository", tf_name("code", name), {
             "repository_name": f"{project}-{name}",
-            "description": repo.get("description") or f"{project}: {name}",
+            "description": literal(repo.get("description") or f"{project}: {name}"),
             "default_branch": repo["default_branch"],
             "kms_key_id": key,
         }, path=path, prevent_destroy=True)

@@ -11,7 +11,7 @@ Exports `Workspace` (`exports.py`): the roles by purpose and the security group.
 from __future__ import annotations
 
 from mlops.errors import SpecError, did_you_mean
-from mlops.module_api import BuildContext, Environment, module, tf_name
+from mlops.module_api import BuildContext, Environment, literal, module, tf_name
 
 from mlops_modules.network.exports import Network
 
@@ -75,7 +75,7 @@ def build(ctx: BuildContext) -> None:
         attrs = {"domain_id": domain.ref("id"), "user_profile_name": name,
                  "user_settings": [{"execution_role": roles["studio"].ref("arn"), "security_groups": [sg.ref("id")]}]}
         if user.get("description"):
-            attrs["tags"] = {"Description": user["description"]}
+            attrs["tags"] = {"Description": literal(user["description"])}
         ctx.resource("aws_sagemaker_user_profile", tf_name("user", name), attrs, path=("workspace", "users", name))
     tracking.build(ctx)
     ctx.output("sagemaker_domain_id", domain.ref("id"), "SageMaker domain (VpcOnly)")
