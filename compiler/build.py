@@ -14,7 +14,6 @@ from typing import Any
 from . import renames
 from .errors import SpecError
 from .module_api import BuildContext, CheckException, Module, Stack, literal
-from .moves import Later, Unmatched, keep
 from .providers import PROVIDERS, TERRAFORM_VERSION, taggable
 from .resolve import Resolved
 from .retire import retired, unprotect
@@ -89,6 +88,8 @@ def _renamed(resolved: Resolved, modules: tuple[Module, ...]) -> tuple[Stack, li
     """The stack of a spec with renamed entries (mlops.renames, mlops.moves): built as it
     was first, at the addresses of the spec as written, with the moves between, and the
     spec path each moved resource was made from at first."""
+    from .moves import Later, Unmatched, keep  # only a spec with renames needs them
+
     first, *stages = resolved.stages
     env = resolved.env
     later = [Later(_modules(stage.spec, env, modules),
