@@ -9,8 +9,8 @@ provider (`framework.IDAttribute()`, `tftags.TagsAttribute()`) are followed.
 """
 from __future__ import annotations
 
-from .found import Found
-from .golit import Group, Tok, call, element, fields, find_literals, literal, split, text, walk
+from .found import Found, entries
+from .golit import Group, Tok, call, fields, find_literals, literal, text, walk
 from .gopkg import Func, Resolver
 
 UNCONDITIONAL = {"RequiresReplace", "RequiresReplaceIfConfigured"}
@@ -65,19 +65,8 @@ def _map_of(res: Resolver, ctx: Func, value: list) -> tuple[Func, Group] | None:
 
 
 def _walk_map(res: Resolver, ctx: Func, group: Group, prefix: str, found: Found, block: bool) -> None:
-    for part in split(group.items):
-        key, value = element(part)
-        name = res.name(ctx.package, ctx.file, key or [])
-        if name is None:
-            found.unresolved.add(prefix + text(key or part))
-            continue
-        entry = _entry(res, ctx, value)
-        if entry is None:
-            if not _outside_module(res, ctx, value):
-                found.unresolved.add(f"{prefix}{name}: {text(value)}")
-            continue
-        ectx, spec = entry
-        path = prefix + name
+    for path, ectx, spec in entries(res, ctx, group, prefix, found, _entry,
+                                    lambda value: _outside_module(res, ctx, value)):
         if block or any(text(spec.get(k, [])) == "true" for k in ("Required", "Optional")):
             found.arguments.add(path)
         kind = _replacement(spec.get("PlanModifiers", []))

@@ -7,8 +7,8 @@ constants. Conditional replacement is read from the functions `CustomizeDiff` na
 """
 from __future__ import annotations
 
-from .found import Found, plain_path
-from .golit import Group, Tok, call, element, fields, find_literals, literal, split, text, walk
+from .found import Found, entries, plain_path
+from .golit import Group, Tok, call, fields, find_literals, literal, split, text, walk
 from .gopkg import Func, Resolver
 
 
@@ -61,18 +61,7 @@ def _named(res: Resolver, ctx: Func, value: list) -> Func | None:
 
 
 def _walk_map(res: Resolver, ctx: Func, schema_map: Group, prefix: str, found: Found) -> None:
-    for part in split(schema_map.items):
-        key, value = element(part)
-        name = res.name(ctx.package, ctx.file, key or [])
-        if name is None:
-            found.unresolved.add(prefix + text(key or part))
-            continue
-        entry = _entry(res, ctx, value)
-        if entry is None:
-            found.unresolved.add(f"{prefix}{name}: {text(value)}")
-            continue
-        ectx, spec = entry
-        path = prefix + name
+    for path, ectx, spec in entries(res, ctx, schema_map, prefix, found, _entry):
         if any(text(spec.get(k, [])) == "true" for k in ("Required", "Optional")):
             found.arguments.add(path)
         if text(spec.get("ForceNew", [])) == "true":
