@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import SpecError, SpecPath, did_you_mean, format_path
+from .schema import deref
 
 
 def merge(spec: dict, env: str, overrides: Mapping, additions: Mapping, schema: dict,
@@ -36,7 +37,7 @@ class _Merge:
         self.errors: list[SpecError] = []
 
     def walk(self, base: dict, over: Mapping, schema: Any, path: SpecPath, source: SpecPath, adding: bool) -> None:
-        schema = self._deref(schema)
+        schema = deref(schema, self.root)
         entries = _entry_map(schema, self.root)
         for key, value in over.items():
             here, there = path + (key,), source + (key,)
@@ -74,15 +75,6 @@ class _Merge:
             base[key] = copy.deepcopy(value)
             self.origins[here] = there
 
-    def _deref(self, schema: Any) -> Any:
-        return _deref(schema, self.root)
-
-
-def _deref(schema: Any, root: dict) -> Any:
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = root["definitions"][schema["$ref"].removeprefix("#/definitions/")]
-    return schema
-
 
 def _child(schema: Any, key: str | int) -> Any:
     if not isinstance(schema, dict):
@@ -97,5 +89,5 @@ def _entry_map(schema: Any, root: dict) -> bool:
     """A mapping of named entries: any key, each value a mapping."""
     if not isinstance(schema, dict):
         return False
-    extra = _deref(schema.get("additionalProperties"), root)
+    extra = deref(schema.get("additionalProperties"), root)
     return isinstance(extra, dict) and extra.get("type") == "object"

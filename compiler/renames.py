@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import SpecError, SpecPath, format_path
+from .schema import deref
 
 RENAMABLE, REFERS_TO, KEYS_REFER_TO = "x-mlops-renamable", "x-mlops-refers-to", "x-mlops-keys-refer-to"
 FIELD = "renamed_from"
@@ -68,7 +69,7 @@ def found(spec: dict[str, Any], schema: dict) -> list[Rename]:
                     was = entry[FIELD]
                     out.append(Rename(path, name, tuple([was] if isinstance(was, str) else was)))
 
-    _walk(spec, schema, schema, (), visit)
+    walk(spec, schema, schema, (), visit)
     return out
 
 
@@ -139,7 +140,7 @@ def _stage(spec: dict[str, Any], schema: dict, renames: list[Rename], k: int) ->
                 value[was] = value.pop(now)
                 paths.append(((*path, was), (*path, now)))
 
-    _walk(then, schema, schema, (), references)
+    walk(then, schema, schema, (), references)
     return Stage(then, tuple(paths), wanted)
 
 
@@ -147,8 +148,7 @@ def entry_of(path: SpecPath, schema: dict) -> tuple[SpecPath, str] | None:
     """The renamable entry a spec path lies in, as (its map, its name), if any."""
     node: Any = schema
     for depth, part in enumerate(path):
-        while isinstance(node, dict) and "$ref" in node:
-            node = schema["definitions"][node["$ref"].removeprefix("#/definitions/")]
+        node = deref(node, schema)
         if not isinstance(node, dict):
             return None
         if node.get(RENAMABLE) and isinstance(part, str):
@@ -180,12 +180,11 @@ def now(path: SpecPath, paths: tuple[tuple[SpecPath, SpecPath], ...]) -> SpecPat
     return path
 
 
-def _walk(value: Any, node: Any, root: dict, path: SpecPath, visit) -> None:
+def walk(value: Any, node: Any, root: dict, path: SpecPath, visit) -> None:
     """Call `visit(value, schema node, path)` on every value of the spec, depth first,
     with the schema node that describes it (sections of `environments` are skipped:
     the resolved spec has merged them)."""
-    while isinstance(node, dict) and "$ref" in node:
-        node = root["definitions"][node["$ref"].removeprefix("#/definitions/")]
+    node = deref(node, root)
     if not isinstance(node, dict):
         return
     visit(value, node, path)
@@ -197,10 +196,10 @@ def _walk(value: Any, node: Any, root: dict, path: SpecPath, visit) -> None:
                 continue
             child = properties.get(key, extra if isinstance(extra, dict) else None)
             if key in value:
-                _walk(value[key], child, root, (*path, key), visit)
+                walk(value[key], child, root, (*path, key), visit)
     elif isinstance(value, list) and isinstance(node.get("items"), dict):
         for index, item in enumerate(value):
-            _walk(item, node["items"], root, (*path, index), visit)
+            walk(item, node["items"], root, (*path, index), visit)
 
 
 def _get(spec: Any, path: SpecPath) -> Any:

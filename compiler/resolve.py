@@ -22,6 +22,7 @@ from .environment import Environment, environment
 from .module_api import Module
 from .overrides import merge
 from .renames import Stage
+from .schema import deref
 from .validate import validate
 
 # Not module sections; `environments` stays in each resolved spec (read-only) so a
@@ -153,12 +154,12 @@ def _validate_merged(spec: dict, sections: set[str], schema: dict) -> list[SpecE
 
 def fill_defaults(value: Any, schema: Any, root: dict) -> None:
     """Set every missing property that has a `default`, depth first."""
-    schema = _deref(schema, root)
+    schema = deref(schema, root)
     if not isinstance(schema, dict):
         return
     if isinstance(value, dict):
         for key, sub in schema.get("properties", {}).items():
-            sub = _deref(sub, root)
+            sub = deref(sub, root)
             if key not in value and isinstance(sub, dict) and "default" in sub:
                 value[key] = copy.deepcopy(sub["default"])
             if key in value:
@@ -172,8 +173,3 @@ def fill_defaults(value: Any, schema: Any, root: dict) -> None:
         for item in value:
             fill_defaults(item, schema["items"], root)
 
-
-def _deref(schema: Any, root: dict) -> Any:
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = root["definitions"][schema["$ref"].removeprefix("#/definitions/")]
-    return schema

@@ -85,6 +85,13 @@ def assemble(modules: Iterable[Module]) -> dict[str, Any]:
     }
 
 
+def deref(schema: Any, root: dict) -> Any:
+    """A schema node with its `$ref`s followed into the assembled schema's definitions."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = root["definitions"][schema["$ref"].removeprefix("#/definitions/")]
+    return schema
+
+
 AWS_SHAPE = "x-aws-shape"
 RENAMABLE = "x-mlops-renamable"
 

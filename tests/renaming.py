@@ -10,7 +10,7 @@ import yaml
 
 from mlops import registry
 from mlops.resolve import fill_defaults
-from mlops.schema import assemble
+from mlops.schema import assemble, deref
 
 SCHEMA = assemble(registry.modules())
 
@@ -32,11 +32,11 @@ def _explicit_defaults(data: dict, old: str) -> None:
     entry (`capture_bucket: artifacts`) where neither the override nor the base sets it:
     the user renaming that entry must then write the new name there."""
     def fill(node, schema, base):
-        schema = _deref(schema)
+        schema = deref(schema, SCHEMA)
         if not isinstance(node, dict) or not isinstance(schema, dict):
             return
         for key, sub in schema.get("properties", {}).items():
-            sub = _deref(sub)
+            sub = deref(sub, SCHEMA)
             if isinstance(sub, dict) and sub.get("default") == old and key not in node and key not in (base or {}):
                 node[key] = old
         extra = schema.get("additionalProperties")
@@ -49,12 +49,6 @@ def _explicit_defaults(data: dict, old: str) -> None:
             for section, value in (env.get(kind) or {}).items():
                 if section in SCHEMA["properties"]:
                     fill(value, SCHEMA["properties"][section], data.get(section))
-
-
-def _deref(schema):
-    while isinstance(schema, dict) and "$ref" in schema:
-        schema = SCHEMA["definitions"][schema["$ref"].removeprefix("#/definitions/")]
-    return schema
 
 
 def _new_name(path: tuple, old: str, data: dict) -> str:

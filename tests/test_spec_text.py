@@ -16,7 +16,7 @@ import yaml
 from conftest import ROOT
 from golden import CASE_SPECS
 from mlops import pipeline, registry
-from mlops.renames import _walk
+from mlops.renames import walk
 from mlops.schema import assemble
 
 SCHEMA = assemble(registry.modules())
@@ -33,7 +33,7 @@ def _fields(data: dict) -> list[tuple]:
                 and path[0] not in ("environments", "exceptions", "state", "$schema", "project", "region"):
             found.append(path)
 
-    _walk(data, SCHEMA, SCHEMA, (), visit)
+    walk(data, SCHEMA, SCHEMA, (), visit)
     return found
 
 
